@@ -1,0 +1,30 @@
+# The two set-up commands: `make local` (start the local API) and `make test` (run the tests).
+# Each creates .venv and installs the pinned dependencies first, so a fresh clone needs nothing else.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install local test lint typecheck unit
+
+$(STAMP): requirements/runtime.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+local: install
+	$(PY) -m local_api $(ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: install
+	$(PY) -m mypy
+
+unit: install
+	$(PY) -m pytest $(ARGS)
+
+test: lint typecheck unit

@@ -1,0 +1,1 @@
+"""Reusable Pulumi components: PrivateNetwork, SingleTable and HttpLambdaApi, one module each."""

@@ -1,0 +1,34 @@
+"""Per-user isolation: a caller with verified JWT claims may only touch their own user."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from runtime.errors import ForbiddenError
+from runtime.ids import is_user_id
+
+
+def verified_subject(event: Mapping[str, Any]) -> str | None:
+    """The `sub` claim API Gateway's JWT authorizer verified, or None when no authorizer ran."""
+    claims = event.get("requestContext", {}).get("authorizer", {}).get("jwt", {}).get("claims", {})
+    subject = claims.get("sub") if isinstance(claims, Mapping) else None
+    return subject if isinstance(subject, str) and subject else None
+
+
+def subject_as_user_id(event: Mapping[str, Any]) -> str | None:
+    subject = verified_subject(event)
+    if subject is not None and not is_user_id(subject):
+        raise ForbiddenError("the token's subject cannot be used as a user id")
+    return subject
+
+
+def only_own_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    subject = verified_subject(app.current_event.raw_event)
+    user_id = app.request.path_parameters.get("userId")
+    if subject is not None and user_id is not None and user_id != subject:
+        raise ForbiddenError("the token's subject may only access its own user")
+    return next_middleware(app)

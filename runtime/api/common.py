@@ -1,0 +1,88 @@
+"""What every route shares: path and header parameters, the caller, ETags and error responses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
+
+from runtime.errors import PreconditionFailedError
+from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN
+from runtime.models import ErrorResponse
+from runtime.repository import IfMatch
+
+JSON = "application/json"
+
+UserId = Annotated[
+    str,
+    Path(
+        alias="userId",
+        pattern=USER_ID_PATTERN,
+        max_length=USER_ID_MAX_LENGTH,
+        description="A user id (ULID, or a JWT `sub`).",
+    ),
+]
+ItemId = Annotated[str, Path(alias="itemId", pattern=ITEM_ID_PATTERN, description="An item id (ULID).")]
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        max_length=64,
+        description='The ETag last read (e.g. `"3"`), or `*`: the write happens only at that version.',
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Repeat a create safely: the same key and body replay the first response.",
+    ),
+]
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON, or an invalid query parameter, header or cursor",
+    403: "The caller's token is for another user",
+    404: "No such resource",
+    409: "Conflicts with the current state (email taken, user exists, key in use)",
+    412: "If-Match does not match the current version",
+    413: "Body larger than 16 KiB",
+    415: "Body is not JSON",
+    422: "Body does not match the schema, or an Idempotency-Key reused with another body",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
+    return {
+        status: {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON: {"model": ErrorResponse}}}
+        for status in statuses
+    }
+
+
+def parse_if_match(header: str | None) -> IfMatch | None:
+    """`*`, `"3"` or `W/"3"`; anything else can never match, so it fails the precondition."""
+    if header is None:
+        return None
+    value = header.strip()
+    if value == "*":
+        return IfMatch(version=None)
+    tag = value.removeprefix("W/")
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 20:
+        return IfMatch(version=int(tag[1:-1]))
+    raise PreconditionFailedError(f"If-Match {header!r} matches no version")
+
+
+def resource_response(
+    resource: BaseModel, *, version: int, status: int = 200, location: str | None = None
+) -> Response[Any]:
+    headers = {"ETag": f'"{version}"'}
+    if location is not None:
+        headers["Location"] = location
+    return Response(status_code=status, content_type=JSON, body=resource, headers=headers)
+
+
+def no_content() -> Response[None]:
+    return Response(status_code=204)

@@ -1,0 +1,126 @@
+"""/users/{userId}/items: a user's to-do items."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from runtime import routes
+from runtime.api.common import (
+    IdempotencyKeyHeader,
+    IfMatchHeader,
+    ItemId,
+    UserId,
+    error_responses,
+    no_content,
+    parse_if_match,
+    resource_response,
+)
+from runtime.api.users import DEFAULT_PAGE_SIZE, RepositoryDependency
+from runtime.cursor import MAX_CURSOR_LENGTH, Cursor
+from runtime.idempotency import create_idempotently
+from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate
+from runtime.observability import ITEMS_COMPLETED, ITEMS_CREATED, count
+
+router = APIGatewayHttpRouter()
+
+
+@router.get(
+    routes.LIST_ITEMS.resolver_path,
+    summary="List a user's items, newest first",
+    description="A user with no items, or no such user, gives an empty list.",
+    responses={200: {"description": "One page of items"}, **error_responses(400, 403, 404)},
+)
+def list_items(
+    user_id: UserId,
+    repository: RepositoryDependency,
+    status: Annotated[ItemStatus | None, Query(description="Only items with this status")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH, description="`nextCursor` of the previous page")
+    ] = None,
+) -> ItemPage:
+    start = None
+    if cursor is not None:
+        start = Cursor.decode(cursor)
+        start.check_belongs_to(user_id, status)
+    if status is None:
+        page = repository.list_items(user_id, limit=limit, cursor=start)
+    else:
+        page = repository.list_items_by_status(user_id, status, limit=limit, cursor=start)
+    return ItemPage(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.post(
+    routes.CREATE_ITEM.resolver_path,
+    summary="Create an item for a user",
+    responses={201: {"description": "The new item"}, **error_responses(400, 403, 404, 409, 413, 415, 422)},
+)
+def create_item(
+    user_id: UserId,
+    body: Annotated[ItemCreate, Body()],
+    repository: RepositoryDependency,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response[Item]:
+    def create() -> dict[str, Any]:
+        item = repository.create_item(user_id, task=body.task, status=body.status)
+        count(ITEMS_CREATED)
+        if item.status is ItemStatus.DONE:
+            count(ITEMS_COMPLETED)
+        return item.model_dump(by_alias=True, mode="json")
+
+    created = Item.model_validate(
+        create_idempotently(
+            route=routes.CREATE_ITEM.route_key,
+            owner=user_id,
+            key=idempotency_key,
+            body=body.model_dump(mode="json"),
+            create=create,
+        )
+    )
+    location = f"/users/{user_id}/items/{created.item_id}"
+    return resource_response(created, version=created.version, status=201, location=location)
+
+
+@router.get(
+    routes.GET_ITEM.resolver_path,
+    summary="Get one item",
+    responses={200: {"description": "The item"}, **error_responses(403, 404)},
+)
+def get_item(user_id: UserId, item_id: ItemId, repository: RepositoryDependency) -> Response[Item]:
+    item = repository.get_item(user_id, item_id)
+    return resource_response(item, version=item.version)
+
+
+@router.patch(
+    routes.UPDATE_ITEM.resolver_path,
+    summary="Change an item's task and/or status",
+    responses={200: {"description": "The changed item"}, **error_responses(400, 403, 404, 412, 413, 415, 422)},
+)
+def update_item(
+    user_id: UserId,
+    item_id: ItemId,
+    body: Annotated[ItemUpdate, Body()],
+    repository: RepositoryDependency,
+    if_match: IfMatchHeader = None,
+) -> Response[Item]:
+    change = repository.update_item(user_id, item_id, changes=body.changes(), if_match=parse_if_match(if_match))
+    if change.after.status is ItemStatus.DONE and change.before.status is not ItemStatus.DONE:
+        count(ITEMS_COMPLETED)
+    return resource_response(change.after, version=change.after.version)
+
+
+@router.delete(
+    routes.DELETE_ITEM.resolver_path,
+    summary="Delete one item",
+    description="Idempotent: deleting an item that is already gone answers 204, unless If-Match is given.",
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(403, 404, 412)},
+)
+def delete_item(
+    user_id: UserId, item_id: ItemId, repository: RepositoryDependency, if_match: IfMatchHeader = None
+) -> Response[None]:
+    repository.delete_item(user_id, item_id, if_match=parse_if_match(if_match))
+    return no_content()

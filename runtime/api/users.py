@@ -1,0 +1,109 @@
+"""/users: profiles, and the profile-with-items read."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from runtime import routes
+from runtime.api.caller import subject_as_user_id
+from runtime.api.common import (
+    IdempotencyKeyHeader,
+    IfMatchHeader,
+    UserId,
+    error_responses,
+    no_content,
+    parse_if_match,
+    resource_response,
+)
+from runtime.dependencies import get_repository
+from runtime.idempotency import create_idempotently
+from runtime.ids import new_id
+from runtime.models import User, UserCreate, UserUpdate, UserWithItems
+from runtime.observability import USERS_CREATED, count
+from runtime.repository import Repository
+
+DEFAULT_PAGE_SIZE = 25
+
+router = APIGatewayHttpRouter()
+RepositoryDependency = Annotated[Repository, Depends(get_repository)]
+
+
+@router.post(
+    routes.CREATE_USER.resolver_path,
+    summary="Create a user",
+    description="With a verified JWT the new user's id is the token's `sub`. Emails are unique.",
+    responses={201: {"description": "The new user"}, **error_responses(400, 403, 409, 413, 415, 422)},
+)
+def create_user(
+    body: Annotated[UserCreate, Body()],
+    repository: RepositoryDependency,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response[User]:
+    subject = subject_as_user_id(router.current_event.raw_event)
+
+    def create() -> dict[str, Any]:
+        user = repository.create_user(user_id=subject or new_id(), email=body.email, name=body.name)
+        count(USERS_CREATED)
+        return user.model_dump(by_alias=True)
+
+    created = User.model_validate(
+        create_idempotently(
+            route=routes.CREATE_USER.route_key,
+            owner=subject or "anonymous",
+            key=idempotency_key,
+            body=body.model_dump(),
+            create=create,
+        )
+    )
+    return resource_response(created, version=created.version, status=201, location=f"/users/{created.user_id}")
+
+
+@router.get(
+    routes.GET_USER.resolver_path,
+    summary="Get a user's profile, optionally with the first page of its items",
+    responses={
+        200: {"description": "The profile, or with `include=items` the profile and its items"},
+        **error_responses(400, 403, 404),
+    },
+)
+def get_user(
+    user_id: UserId,
+    repository: RepositoryDependency,
+    include: Annotated[Literal["items"] | None, Query(description="`items` adds the newest items")] = None,
+) -> Response[User | UserWithItems]:
+    if include == "items":
+        user, page = repository.get_profile_with_items(user_id, limit=DEFAULT_PAGE_SIZE)
+        body = UserWithItems(user=user, items=page.items, next_cursor=page.next_cursor)
+        return resource_response(body, version=user.version)
+    user = repository.get_profile(user_id)
+    return resource_response(user, version=user.version)
+
+
+@router.patch(
+    routes.UPDATE_USER.resolver_path,
+    summary="Change a user's name and/or email",
+    responses={200: {"description": "The changed user"}, **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+)
+def update_user(
+    user_id: UserId,
+    body: Annotated[UserUpdate, Body()],
+    repository: RepositoryDependency,
+    if_match: IfMatchHeader = None,
+) -> Response[User]:
+    user = repository.update_profile(user_id, changes=body.changes(), if_match=parse_if_match(if_match))
+    return resource_response(user, version=user.version)
+
+
+@router.delete(
+    routes.DELETE_USER.resolver_path,
+    summary="Delete a user, its email and all its items",
+    description="Idempotent: deleting a user that is already gone answers 204 and finishes any partial delete.",
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 412)},
+)
+def delete_user(user_id: UserId, repository: RepositoryDependency, if_match: IfMatchHeader = None) -> Response[None]:
+    repository.delete_user(user_id, if_match=parse_if_match(if_match))
+    return no_content()

@@ -1,0 +1,68 @@
+"""Every environment variable the function reads, declared once.
+
+The infrastructure sets exactly `FUNCTION_ENVIRONMENT` on the Lambda function; the runtime reads
+its settings from the same declarations and fails at start when a required one is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EnvironmentVariable:
+    name: str
+    description: str
+    default: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+TABLE_NAME = EnvironmentVariable("TABLE_NAME", "Name of the single DynamoDB table.")
+SERVICE_NAME = EnvironmentVariable(
+    "POWERTOOLS_SERVICE_NAME", "Service name on every log line, trace and metric.", "users-items-api"
+)
+METRICS_NAMESPACE = EnvironmentVariable(
+    "POWERTOOLS_METRICS_NAMESPACE", "CloudWatch namespace of the business metrics.", "UsersItemsApi"
+)
+IDEMPOTENCY_TTL_SECONDS = EnvironmentVariable(
+    "IDEMPOTENCY_TTL_SECONDS", "How long a POST's Idempotency-Key is remembered.", "86400"
+)
+
+FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    TABLE_NAME,
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+    IDEMPOTENCY_TTL_SECONDS,
+)
+
+
+class MissingSettingError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    service_name: str
+    metrics_namespace: str
+    idempotency_ttl_seconds: int
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        def read(variable: EnvironmentVariable) -> str:
+            value = environ.get(variable.name, variable.default)
+            if not value:
+                raise MissingSettingError(f"{variable.name} must be set: {variable.description}")
+            return value
+
+        return cls(
+            table_name=read(TABLE_NAME),
+            service_name=read(SERVICE_NAME),
+            metrics_namespace=read(METRICS_NAMESPACE),
+            idempotency_ttl_seconds=int(read(IDEMPOTENCY_TTL_SECONDS)),
+        )

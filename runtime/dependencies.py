@@ -1,0 +1,38 @@
+"""Objects built once per container, lazily, and replaceable in tests via `app.dependency_overrides`.
+
+Nothing here talks to AWS at import: the first request that needs the table builds the client,
+so moto (or the local API's endpoint) is in place by then and GET /health never pays for it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from runtime.config import Settings
+from runtime.repository import Repository
+
+# Well inside the function's 15 s: at most 3 attempts of 1 s connect + 2 s read, with backoff.
+_DYNAMODB_CLIENT_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=2,
+    retries={"mode": "standard", "max_attempts": 3},
+)
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_environment()
+
+
+@cache
+def dynamodb_client() -> Any:
+    return boto3.client("dynamodb", config=_DYNAMODB_CLIENT_CONFIG)
+
+
+@cache
+def get_repository() -> Repository:
+    return Repository(dynamodb_client(), settings().table_name)

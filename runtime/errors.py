@@ -1,0 +1,37 @@
+"""Domain errors raised by the repository and the routes; the handler maps each to HTTP once."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a client can cause; `code` is the machine-readable error code."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+
+class EmailTakenError(DomainError):
+    code = "email_taken"
+
+
+class UserExistsError(DomainError):
+    code = "user_exists"
+
+
+class PreconditionFailedError(DomainError):
+    code = "precondition_failed"
+
+
+class ForbiddenError(DomainError):
+    code = "forbidden"
+
+
+class InvalidCursorError(DomainError):
+    code = "invalid_cursor"

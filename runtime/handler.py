@@ -1,0 +1,148 @@
+"""The Lambda entry point: API Gateway HTTP API (payload 2.0) events in, JSON responses out.
+
+Every error a client can cause leaves here in one shape, `{"error": {code, message, details}}`:
+domain errors and request validation are mapped once below, and bodies that are too large or
+not JSON are refused before the resolver parses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from runtime import errors, routes
+from runtime.api import items, users
+from runtime.api.caller import only_own_user
+from runtime.api.common import JSON
+from runtime.dependencies import settings
+from runtime.idempotency import idempotency_config
+from runtime.models import MAX_BODY_BYTES, ErrorDetail, ErrorResponse, FieldError, Health
+from runtime.observability import logger, metrics, tracer
+
+settings()  # fail at start, not on the first write, when the environment is incomplete
+
+STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
+    errors.NotFoundError: HTTPStatus.NOT_FOUND,
+    errors.EmailTakenError: HTTPStatus.CONFLICT,
+    errors.UserExistsError: HTTPStatus.CONFLICT,
+    errors.PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
+    errors.ForbiddenError: HTTPStatus.FORBIDDEN,
+    errors.InvalidCursorError: HTTPStatus.BAD_REQUEST,
+}
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.include_router(users.router)
+app.include_router(items.router)
+app.use(middlewares=[only_own_user])
+
+
+@app.get(routes.HEALTH.resolver_path, summary="Liveness; touches no table")
+def health() -> Health:
+    return Health(status="ok")
+
+
+def error_response(status: HTTPStatus, code: str, message: str, details: Sequence[FieldError] = ()) -> Response[str]:
+    body = ErrorResponse(error=ErrorDetail(code=code, message=message, details=list(details)))
+    return Response(status_code=status, content_type=JSON, body=body.model_dump_json())
+
+
+@app.exception_handler(errors.DomainError)
+def handle_domain_error(error: errors.DomainError) -> Response[str]:
+    return error_response(STATUS_BY_ERROR.get(type(error), HTTPStatus.BAD_REQUEST), error.code, error.message)
+
+
+@app.exception_handler(RequestValidationError)
+def handle_invalid_request(error: RequestValidationError) -> Response[str]:
+    problems = list(error.errors())
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", "the body is not valid JSON")
+    details = [FieldError(field=".".join(str(part) for part in p["loc"]), message=p["msg"]) for p in problems]
+    locations = {str(problem["loc"][0]) for problem in problems}
+    if "path" in locations:
+        return error_response(HTTPStatus.NOT_FOUND, "not_found", "no resource has that id", details)
+    if locations == {"body"}:
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "validation_error", "the body is invalid", details)
+    return error_response(
+        HTTPStatus.BAD_REQUEST, "invalid_parameter", "a query parameter or header is invalid", details
+    )
+
+
+@app.exception_handler(IdempotencyValidationError)
+def handle_reused_idempotency_key(_: IdempotencyValidationError) -> Response[str]:
+    message = "this Idempotency-Key was used with another body; use a new key for a new request"
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
+
+
+@app.exception_handler(IdempotencyAlreadyInProgressError)
+def handle_idempotency_in_progress(_: IdempotencyAlreadyInProgressError) -> Response[str]:
+    message = "a request with this Idempotency-Key is still in progress; retry shortly"
+    return error_response(HTTPStatus.CONFLICT, "idempotency_in_progress", message)
+
+
+@app.not_found
+def handle_unknown_route(_: RouteNotFoundError) -> Response[str]:
+    message = f"no route for {app.current_event.http_method} {app.current_event.path}"
+    return error_response(HTTPStatus.NOT_FOUND, "route_not_found", message)
+
+
+@app.exception_handler(Exception)
+def handle_unexpected(error: Exception) -> Response[str]:
+    logger.exception("unhandled error")
+    return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
+
+
+def _body_size(event: Mapping[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(body) * 3 // 4
+    return len(body.encode())
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def refuse_unacceptable_body(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """413 for a body over 16 KiB, 415 for a body that is not JSON: before anything parses it."""
+    if not event.get("body"):
+        return None
+    if _body_size(event) > MAX_BODY_BYTES:
+        refusal = error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"the body exceeds {MAX_BODY_BYTES} bytes"
+        )
+    elif not _is_json(event.get("headers", {}).get("content-type", JSON)):
+        refusal = error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"
+        )
+    else:
+        return None
+    return {"statusCode": refusal.status_code, "headers": {"Content-Type": JSON}, "body": refusal.body}
+
+
+def openapi_json() -> str:
+    """The OpenAPI document of this API, generated from the routes and models."""
+    return app.get_openapi_json_schema(
+        title="Users and items API",
+        version="1.0.0",
+        summary="User profiles and their to-do items on one DynamoDB table",
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency_config().register_lambda_context(context)
+    return refuse_unacceptable_body(event) or app.resolve(event, context)

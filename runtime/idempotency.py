@@ -1,0 +1,73 @@
+"""Idempotent creates: a POST with an `Idempotency-Key` runs once, and its replays get its result.
+
+Records live in the same table under their own partition (`IDEMPOTENCY`), expire through the
+table's TTL attribute, and are keyed by the route, the key's owner and the key itself, so two
+users may use the same key. The request body is the payload hash: the same key with another
+body is refused instead of replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from runtime import table_schema as schema
+from runtime.dependencies import dynamodb_client, settings
+
+Record = dict[str, Any]
+
+
+@cache
+def idempotency_config() -> IdempotencyConfig:
+    return IdempotencyConfig(
+        event_key_jmespath="[route, owner, key]",
+        payload_validation_jmespath="body",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=settings().idempotency_ttl_seconds,
+    )
+
+
+@cache
+def _run_once() -> Callable[..., Record]:
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings().table_name,
+        key_attr=schema.PARTITION_KEY,
+        sort_key_attr=schema.SORT_KEY,
+        static_pk_value=schema.IDEMPOTENCY_PARTITION,
+        status_attr=schema.IDEMPOTENCY_STATUS_ATTRIBUTE,
+        expiry_attr=schema.TTL_ATTRIBUTE,
+        boto3_client=dynamodb_client(),
+    )
+
+    @idempotent_function(
+        data_keyword_argument="request",
+        persistence_store=persistence,
+        config=idempotency_config(),
+    )
+    def create_once(*, request: Record, create: Callable[[], Record]) -> Record:
+        return create()
+
+    return create_once  # type: ignore[no-any-return]
+
+
+def clear_persistence() -> None:
+    """Forget the persistence layer and its client, e.g. between tests with separate accounts."""
+    _run_once.cache_clear()
+    idempotency_config.cache_clear()
+
+
+def create_idempotently(
+    *, route: str, owner: str, key: str | None, body: Record, create: Callable[[], Record]
+) -> Record:
+    """Run `create`, or with a key it has already seen for this route and owner, replay its result."""
+    if key is None:
+        return create()
+    request = {"route": route, "owner": owner, "key": key, "body": body}
+    return _run_once()(request=request, create=create)

@@ -1,0 +1,130 @@
+"""The API's JSON shapes: request bodies are strict, responses are what the table holds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.alias_generators import to_camel
+
+MAX_BODY_BYTES = 16 * 1024
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# At least one character that is not white space.
+NOT_BLANK = r"\S"
+
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+Task = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NOT_BLANK)]
+
+
+class ItemStatus(StrEnum):
+    TODO = "TODO"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+
+
+def _optional_fields_are_not_nullable(schema: dict[str, Any]) -> None:
+    """A PATCH field may be left out but never sent as null: say so in the OpenAPI schema."""
+    for field_schema in schema.get("properties", {}).values():
+        variants = field_schema.pop("anyOf", None)
+        if variants:
+            field_schema.update(next(v for v in variants if v.get("type") != "null"))
+        field_schema.pop("default", None)
+    schema["minProperties"] = 1
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Request):
+    model_config = ConfigDict(json_schema_extra=_optional_fields_are_not_nullable)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_null_and_empty(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if not data:
+                raise ValueError("at least one field must be given")
+            nulls = sorted(key for key, value in data.items() if value is None)
+            if nulls:
+                raise ValueError(f"fields may be left out but not set to null: {', '.join(nulls)}")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class UserCreate(_Request):
+    email: Email
+    name: Name
+
+
+class UserUpdate(_Patch):
+    email: Email | None = None
+    name: Name | None = None
+
+
+class ItemCreate(_Request):
+    task: Task
+    status: ItemStatus = ItemStatus.TODO
+
+
+class ItemUpdate(_Patch):
+    task: Task | None = None
+    status: ItemStatus | None = None
+
+
+class _Resource(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class User(_Resource):
+    user_id: str
+    email: str
+    name: str
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    updated_at: str = Field(json_schema_extra={"format": "date-time"})
+    version: int = Field(ge=1)
+
+
+class Item(_Resource):
+    user_id: str
+    item_id: str
+    task: str
+    status: ItemStatus
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    updated_at: str = Field(json_schema_extra={"format": "date-time"})
+    version: int = Field(ge=1)
+
+
+class ItemPage(_Resource):
+    items: list[Item]
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
+
+
+class UserWithItems(_Resource):
+    user: User
+    items: list[Item]
+    next_cursor: str | None = Field(description="Continues the list at GET /users/{userId}/items.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the problem is, e.g. `body.email` or `query.limit`.")
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable, e.g. `not_found`, `validation_error`.")
+    message: str
+    details: list[FieldError] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,52 @@
+"""The HTTP API's route table: API Gateway creates one route per entry, the resolver serves them.
+
+Paths use API Gateway's `{param}` syntax; `resolver_path` gives powertools' `<param>` form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    requires_auth: bool = True
+
+    @property
+    def route_key(self) -> str:
+        """The route key API Gateway uses, e.g. `GET /users/{userId}`."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def resolver_path(self) -> str:
+        return _PATH_PARAMETER.sub(r"<\1>", self.path)
+
+
+HEALTH = Route("GET", "/health", requires_auth=False)
+CREATE_USER = Route("POST", "/users")
+GET_USER = Route("GET", "/users/{userId}")
+UPDATE_USER = Route("PATCH", "/users/{userId}")
+DELETE_USER = Route("DELETE", "/users/{userId}")
+LIST_ITEMS = Route("GET", "/users/{userId}/items")
+CREATE_ITEM = Route("POST", "/users/{userId}/items")
+GET_ITEM = Route("GET", "/users/{userId}/items/{itemId}")
+UPDATE_ITEM = Route("PATCH", "/users/{userId}/items/{itemId}")
+DELETE_ITEM = Route("DELETE", "/users/{userId}/items/{itemId}")
+
+ROUTES: tuple[Route, ...] = (
+    HEALTH,
+    CREATE_USER,
+    GET_USER,
+    UPDATE_USER,
+    DELETE_USER,
+    LIST_ITEMS,
+    CREATE_ITEM,
+    GET_ITEM,
+    UPDATE_ITEM,
+    DELETE_ITEM,
+)

@@ -1,0 +1,105 @@
+"""The single-table design, defined once for the table (components/) and the code (runtime/).
+
+| entity            | PK                 | SK            | statusSK (ByStatus LSI)     |
+|-------------------|--------------------|---------------|-----------------------------|
+| user profile      | USER#<userId>      | METADATA      | -                           |
+| to-do item        | USER#<userId>      | ITEM#<itemId> | STATUS#<status>#<itemId>    |
+| email claim       | EMAIL#<email>      | EMAIL         | -                           |
+| idempotency entry | IDEMPOTENCY        | <hash>        | -                           |
+
+Item ids sort by creation time, so reading a user's partition in descending order meets
+METADATA first ("M" > "I"), then the newest items. The status index is local, so it shares
+the partition key and can be read with strong consistency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PARTITION_KEY = "PK"
+SORT_KEY = "SK"
+STATUS_SORT_KEY = "statusSK"
+# DynamoDB allows one TTL attribute per table; powertools' idempotency records expire on it.
+TTL_ATTRIBUTE = "expiration"
+
+USER_PREFIX = "USER#"
+PROFILE_SORT_KEY = "METADATA"
+ITEM_PREFIX = "ITEM#"
+STATUS_PREFIX = "STATUS#"
+EMAIL_PREFIX = "EMAIL#"
+EMAIL_SORT_KEY = "EMAIL"
+IDEMPOTENCY_PARTITION = "IDEMPOTENCY"
+# Renamed from powertools' default "status" so an idempotency record never looks like an item.
+IDEMPOTENCY_STATUS_ATTRIBUTE = "idempotencyStatus"
+
+
+@dataclass(frozen=True)
+class LocalIndex:
+    name: str
+    sort_key: str
+    projection: str = "ALL"
+
+
+STATUS_INDEX = LocalIndex(name="ByStatus", sort_key=STATUS_SORT_KEY)
+LOCAL_INDEXES = (STATUS_INDEX,)
+
+# Every attribute used in a key of the table or an index, with its DynamoDB type.
+KEY_ATTRIBUTE_TYPES: dict[str, str] = {PARTITION_KEY: "S", SORT_KEY: "S", STATUS_SORT_KEY: "S"}
+
+
+def user_partition(user_id: str) -> str:
+    return f"{USER_PREFIX}{user_id}"
+
+
+def profile_key(user_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: user_partition(user_id), SORT_KEY: PROFILE_SORT_KEY}
+
+
+def item_sort_key(item_id: str) -> str:
+    return f"{ITEM_PREFIX}{item_id}"
+
+
+def item_key(user_id: str, item_id: str) -> dict[str, str]:
+    return {PARTITION_KEY: user_partition(user_id), SORT_KEY: item_sort_key(item_id)}
+
+
+def status_prefix(status: str) -> str:
+    return f"{STATUS_PREFIX}{status}#"
+
+
+def status_sort_key(status: str, item_id: str) -> str:
+    return f"{status_prefix(status)}{item_id}"
+
+
+def email_claim_key(email: str) -> dict[str, str]:
+    """Emails are unique case-insensitively, so the claim is keyed on the lower-cased address."""
+    return {PARTITION_KEY: f"{EMAIL_PREFIX}{email.lower()}", SORT_KEY: EMAIL_SORT_KEY}
+
+
+def create_table_request(table_name: str) -> dict[str, object]:
+    """This design as a DynamoDB CreateTable request, for the local API and the tests.
+
+    The deployed table is built by `components.single_table` from the same constants.
+    """
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": kind} for name, kind in KEY_ATTRIBUTE_TYPES.items()
+        ],
+        "KeySchema": [
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+        ],
+        "LocalSecondaryIndexes": [
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": index.projection},
+            }
+            for index in LOCAL_INDEXES
+        ],
+    }

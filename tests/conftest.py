@@ -1,0 +1,111 @@
+"""Shared fixtures: a moto-backed table built from the key schema, and the handler wired to it.
+
+The environment is set before anything imports `runtime`, as Lambda sets it before the import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.update(
+    {
+        "TABLE_NAME": "users-items-test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+)
+for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+    os.environ.pop(variable, None)
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from runtime import dependencies, idempotency  # noqa: E402
+from runtime.repository import Repository  # noqa: E402
+from runtime.table_schema import create_table_request  # noqa: E402
+from tests.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
+from tests.events import LambdaContext, http_event  # noqa: E402
+
+TABLE_NAME = os.environ["TABLE_NAME"]
+
+
+def _forget_clients() -> None:
+    """Clients are cached per container; each test gets its own mocked account."""
+    dependencies.dynamodb_client.cache_clear()
+    dependencies.get_repository.cache_clear()
+    idempotency.clear_persistence()
+
+
+# Every DynamoDB action the runtime performed during this session (see tests/infra).
+RUNTIME_DYNAMODB_CALLS = DynamoDBCallRecorder()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    _forget_clients()
+    with mock_aws():
+        RUNTIME_DYNAMODB_CALLS.attach(dependencies.dynamodb_client())
+        yield
+    _forget_clients()
+
+
+@pytest.fixture
+def dynamodb(aws: None) -> Any:
+    """A client for the tests' own set-up and inspection, apart from the runtime's."""
+    return boto3.client("dynamodb")
+
+
+@pytest.fixture
+def table(dynamodb: Any) -> str:
+    dynamodb.create_table(**create_table_request(TABLE_NAME))
+    return TABLE_NAME
+
+
+@pytest.fixture
+def repository(table: str) -> Repository:
+    return Repository(dependencies.dynamodb_client(), table)
+
+
+@pytest.fixture
+def table_items(dynamodb: Any, table: str) -> Any:
+    """Every record in the table, to assert on state rather than on calls."""
+
+    def read_all() -> list[dict[str, Any]]:
+        return boto3.resource("dynamodb").Table(table).scan(ConsistentRead=True)["Items"]  # test inspection only
+
+    return read_all
+
+
+class ApiResponse:
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.status = result["statusCode"]
+        self.headers = {name.lower(): value for name, value in result.get("headers", {}).items()}
+        self.text = result.get("body") or ""
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    @property
+    def error_code(self) -> str:
+        return self.json()["error"]["code"]
+
+
+@pytest.fixture
+def api(table: str) -> Any:
+    """Call `runtime.handler.lambda_handler` with a payload-2.0 event, as API Gateway would."""
+    from runtime.handler import lambda_handler
+
+    def call(method: str, path: str, **event_options: Any) -> ApiResponse:
+        return ApiResponse(lambda_handler(http_event(method, path, **event_options), LambdaContext()))
+
+    return call
