@@ -109,3 +109,8 @@ def api(table: str) -> Any:
         return ApiResponse(lambda_handler(http_event(method, path, **event_options), LambdaContext()))
 
     return call
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `after_runtime_suite` compare against what the runtime tests recorded: run them last."""
+    items.sort(key=lambda item: item.get_closest_marker("after_runtime_suite") is not None)
