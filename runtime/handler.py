@@ -7,6 +7,7 @@ not JSON are refused before the resolver parses them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -114,9 +115,12 @@ def _is_json(content_type: str) -> bool:
     return media_type == JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
+_METHODS_WITH_BODY = frozenset({"POST", "PATCH"})
+
+
 def refuse_unacceptable_body(event: Mapping[str, Any]) -> dict[str, Any] | None:
     """413 for a body over 16 KiB, 415 for a body that is not JSON: before anything parses it."""
-    if not event.get("body"):
+    if not event.get("body") or event["requestContext"]["http"]["method"] not in _METHODS_WITH_BODY:
         return None
     if _body_size(event) > MAX_BODY_BYTES:
         refusal = error_response(
@@ -131,13 +135,32 @@ def refuse_unacceptable_body(event: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"statusCode": refusal.status_code, "headers": {"Content-Type": JSON}, "body": refusal.body}
 
 
+_POWERTOOLS_VALIDATION_SCHEMA = "#/components/schemas/HTTPValidationError"
+
+
 def openapi_json() -> str:
-    """The OpenAPI document of this API, generated from the routes and models."""
-    return app.get_openapi_json_schema(
-        title="Users and items API",
-        version="1.0.0",
-        summary="User profiles and their to-do items on one DynamoDB table",
+    """The OpenAPI document of this API, generated from the routes and models.
+
+    Powertools documents a 422 in its own shape on every route; ours answer validation errors in
+    the one error shape, declared per route, so its default 422 and schemas are dropped.
+    """
+    document = json.loads(
+        app.get_openapi_json_schema(
+            title="Users and items API",
+            version="1.0.0",
+            summary="User profiles and their to-do items on one DynamoDB table",
+        )
     )
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            default_422 = responses.get("422", {}).get("content", {}).get(JSON, {}).get("schema", {})
+            if default_422.get("$ref") == _POWERTOOLS_VALIDATION_SCHEMA:
+                del responses["422"]
+    schemas = document["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(name, None)
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -117,7 +117,7 @@ def update_item(
     routes.DELETE_ITEM.resolver_path,
     summary="Delete one item",
     description="Idempotent: deleting an item that is already gone answers 204, unless If-Match is given.",
-    responses={204: {"description": "Deleted", "content": {}}, **error_responses(403, 404, 412)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 412)},
 )
 def delete_item(
     user_id: UserId, item_id: ItemId, repository: RepositoryDependency, if_match: IfMatchHeader = None
