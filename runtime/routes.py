@@ -27,6 +27,14 @@ class Route:
         return _PATH_PARAMETER.sub(r"<\1>", self.path)
 
 
+def match_path(template: str, path: str) -> dict[str, str] | None:
+    """The parameters of `path` if it matches the route path `template`, as API Gateway matches them:
+    each `{param}` is one non-empty path segment. None if it does not match."""
+    pattern = _PATH_PARAMETER.sub(r"(?P<\1>[^/]+)", template)
+    match = re.fullmatch(pattern, path)
+    return match.groupdict() if match else None
+
+
 HEALTH = Route("GET", "/health", requires_auth=False)
 CREATE_USER = Route("POST", "/users")
 GET_USER = Route("GET", "/users/{userId}")

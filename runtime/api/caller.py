@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from runtime.errors import ForbiddenError
 from runtime.ids import is_user_id
+from runtime.routes import match_path
 
 
 def verified_subject(event: Mapping[str, Any]) -> str | None:
@@ -28,7 +29,8 @@ def subject_as_user_id(event: Mapping[str, Any]) -> str | None:
 
 def only_own_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     subject = verified_subject(app.current_event.raw_event)
-    user_id = app.request.path_parameters.get("userId")
-    if subject is not None and user_id is not None and user_id != subject:
-        raise ForbiddenError("the token's subject may only access its own user")
+    if subject is not None:
+        parameters = match_path(app.request.route, app.current_event.path)
+        if parameters is None or parameters.get("userId", subject) != subject:
+            raise ForbiddenError("the token's subject may only access its own user")
     return next_middleware(app)

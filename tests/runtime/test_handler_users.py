@@ -1,0 +1,190 @@
+"""/health and /users through lambda_handler with payload-2.0 events."""
+
+import pytest
+
+JANE = {"email": "jane.doe@example.com", "name": "Jane Doe"}
+
+
+@pytest.fixture
+def jane(api):
+    return api("POST", "/users", body=JANE).json()
+
+
+def test_health_is_ok_without_a_table(api):
+    response = api("GET", "/health")
+
+    assert (response.status, response.json()) == (200, {"status": "ok"})
+
+
+def test_creating_a_user_answers_201_with_location_and_etag(api):
+    response = api("POST", "/users", body=JANE)
+
+    user = response.json()
+    assert response.status == 201
+    assert response.headers["location"] == f"/users/{user['userId']}"
+    assert response.headers["etag"] == '"1"'
+    assert set(user) == {"userId", "email", "name", "createdAt", "updatedAt", "version"}
+    assert user["createdAt"].endswith("Z")
+
+
+def test_a_created_user_can_be_read_back(api, jane):
+    response = api("GET", f"/users/{jane['userId']}")
+
+    assert (response.status, response.json(), response.headers["etag"]) == (200, jane, '"1"')
+
+
+def test_a_taken_email_is_a_conflict(api, jane):
+    response = api("POST", "/users", body={**JANE, "email": "JANE.DOE@example.com"})
+
+    assert (response.status, response.error_code) == (409, "email_taken")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "No Email"}, "body.email"),
+        ({**JANE, "admin": True}, "body.admin"),
+        ({**JANE, "name": 42}, "body.name"),
+        ({**JANE, "name": "x" * 101}, "body.name"),
+        ({**JANE, "name": "   "}, "body.name"),
+        ({**JANE, "email": "not-an-email"}, "body.email"),
+    ],
+)
+def test_a_body_that_breaks_the_schema_is_422_with_field_details(api, table_items, body, field):
+    response = api("POST", "/users", body=body)
+
+    assert (response.status, response.error_code) == (422, "validation_error")
+    assert field in [detail["field"] for detail in response.json()["error"]["details"]]
+    assert table_items() == []
+
+
+@pytest.mark.parametrize("body", [[], "a string", 3])
+def test_a_body_that_is_not_an_object_is_422(api, body):
+    assert api("POST", "/users", body=body).status == 422
+
+
+def test_malformed_json_is_400(api, table_items):
+    response = api("POST", "/users", raw_body='{"email": ', headers={"content-type": "application/json"})
+
+    assert (response.status, response.error_code) == (400, "malformed_json")
+    assert table_items() == []
+
+
+def test_a_body_over_16_kib_is_413(api, table_items):
+    response = api("POST", "/users", body={**JANE, "name": "x" * (16 * 1024)})
+
+    assert (response.status, response.error_code) == (413, "payload_too_large")
+    assert table_items() == []
+
+
+def test_a_body_that_is_not_json_is_415(api, table_items):
+    response = api(
+        "POST", "/users", raw_body="email=a@b.co", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+
+    assert (response.status, response.error_code) == (415, "unsupported_media_type")
+    assert table_items() == []
+
+
+def test_a_missing_user_is_404(api):
+    response = api("GET", "/users/01M837V9CXKT5MX5SMCZCPKCTC")
+
+    assert (response.status, response.error_code) == (404, "not_found")
+
+
+@pytest.mark.parametrize("user_id", ["USER%23x", "a%2Fb", "%C3%A9t%C3%A9", "x" * 300])
+def test_a_malformed_user_id_never_reaches_a_key(api, user_id):
+    response = api("GET", f"/users/{user_id}")
+
+    assert (response.status, response.error_code) == (404, "not_found")
+
+
+def test_a_profile_with_its_items_comes_in_one_response(api, jane):
+    path = f"/users/{jane['userId']}"
+    created = [api("POST", f"{path}/items", body={"task": f"task {n}"}).json() for n in range(3)]
+
+    response = api("GET", path, query={"include": "items"})
+
+    assert response.status == 200
+    assert response.json() == {"user": jane, "items": list(reversed(created)), "nextCursor": None}
+
+
+def test_an_unknown_include_is_400(api, jane):
+    response = api("GET", f"/users/{jane['userId']}", query={"include": "friends"})
+
+    assert (response.status, response.error_code) == (400, "invalid_parameter")
+
+
+def test_patching_a_user_changes_only_what_was_sent(api, jane):
+    response = api("PATCH", f"/users/{jane['userId']}", body={"name": "Janet"}, headers={"If-Match": '"1"'})
+
+    assert response.status == 200
+    assert response.json() | {"updatedAt": None} == jane | {"name": "Janet", "version": 2, "updatedAt": None}
+    assert response.headers["etag"] == '"2"'
+
+
+def test_patching_with_a_stale_etag_is_412_and_loses_nothing(api, jane):
+    path = f"/users/{jane['userId']}"
+    api("PATCH", path, body={"name": "First"}, headers={"If-Match": '"1"'})
+
+    response = api("PATCH", path, body={"name": "Second"}, headers={"If-Match": '"1"'})
+
+    assert (response.status, response.error_code) == (412, "precondition_failed")
+    assert api("GET", path).json()["name"] == "First"
+
+
+@pytest.mark.parametrize("if_match", ['W/"1"', "*", ' "1" '])
+def test_if_match_accepts_weak_star_and_padded_forms(api, jane, if_match):
+    response = api("PATCH", f"/users/{jane['userId']}", body={"name": "Janet"}, headers={"If-Match": if_match})
+
+    assert response.status == 200
+
+
+def test_an_unparseable_if_match_fails_the_precondition(api, jane):
+    response = api("PATCH", f"/users/{jane['userId']}", body={"name": "x"}, headers={"If-Match": "v1"})
+
+    assert response.status == 412
+
+
+def test_changing_to_a_taken_email_is_409(api, jane):
+    api("POST", "/users", body={"email": "john@example.com", "name": "John"})
+
+    response = api("PATCH", f"/users/{jane['userId']}", body={"email": "john@example.com"})
+
+    assert (response.status, response.error_code) == (409, "email_taken")
+
+
+@pytest.mark.parametrize("body", [{}, {"name": None}, {"email": None, "name": "x"}, {"version": 9}])
+def test_an_empty_null_or_unknown_patch_is_422(api, jane, body):
+    response = api("PATCH", f"/users/{jane['userId']}", body=body)
+
+    assert (response.status, response.error_code) == (422, "validation_error")
+
+
+def test_patching_a_missing_user_is_404(api):
+    assert api("PATCH", "/users/NOBODY", body={"name": "x"}).status == 404
+
+
+def test_deleting_a_user_is_204_and_safe_to_retry(api, jane, table_items):
+    path = f"/users/{jane['userId']}"
+    api("POST", f"{path}/items", body={"task": "x"})
+
+    first, retry = api("DELETE", path), api("DELETE", path)
+
+    assert (first.status, first.text, retry.status) == (204, "", 204)
+    assert table_items() == []
+    assert api("POST", "/users", body=JANE).status == 201
+
+
+def test_deleting_a_user_with_a_stale_etag_is_412(api, jane):
+    response = api("DELETE", f"/users/{jane['userId']}", headers={"If-Match": '"5"'})
+
+    assert response.status == 412
+    assert api("GET", f"/users/{jane['userId']}").status == 200
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/nope"), ("PUT", "/users"), ("GET", "/users")])
+def test_an_unknown_route_is_404_in_the_error_shape(api, method, path):
+    response = api(method, path)
+
+    assert (response.status, response.error_code) == (404, "route_not_found")
