@@ -8,7 +8,6 @@ not JSON are refused before the resolver parses them.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -24,11 +23,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from runtime import errors, routes
 from runtime.api import items, users
+from runtime.api.body import refuse_unacceptable_body
 from runtime.api.caller import only_own_user
-from runtime.api.common import JSON
+from runtime.api.common import JSON, error_response
 from runtime.dependencies import settings
 from runtime.idempotency import idempotency_config
-from runtime.models import MAX_BODY_BYTES, ErrorDetail, ErrorResponse, FieldError, Health
+from runtime.models import FieldError, Health
 from runtime.observability import logger, metrics, tracer
 
 settings()  # fail at start, not on the first write, when the environment is incomplete
@@ -51,11 +51,6 @@ app.use(middlewares=[only_own_user])
 @app.get(routes.HEALTH.resolver_path, summary="Liveness; touches no table")
 def health() -> Health:
     return Health(status="ok")
-
-
-def error_response(status: HTTPStatus, code: str, message: str, details: Sequence[FieldError] = ()) -> Response[str]:
-    body = ErrorResponse(error=ErrorDetail(code=code, message=message, details=list(details)))
-    return Response(status_code=status, content_type=JSON, body=body.model_dump_json())
 
 
 @app.exception_handler(errors.DomainError)
@@ -103,38 +98,6 @@ def handle_unexpected(error: Exception) -> Response[str]:
     return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
 
 
-def _body_size(event: Mapping[str, Any]) -> int:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        return len(body) * 3 // 4
-    return len(body.encode())
-
-
-def _is_json(content_type: str) -> bool:
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type == JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
-
-
-_METHODS_WITH_BODY = frozenset({"POST", "PATCH"})
-
-
-def refuse_unacceptable_body(event: Mapping[str, Any]) -> dict[str, Any] | None:
-    """413 for a body over 16 KiB, 415 for a body that is not JSON: before anything parses it."""
-    if not event.get("body") or event["requestContext"]["http"]["method"] not in _METHODS_WITH_BODY:
-        return None
-    if _body_size(event) > MAX_BODY_BYTES:
-        refusal = error_response(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", f"the body exceeds {MAX_BODY_BYTES} bytes"
-        )
-    elif not _is_json(event.get("headers", {}).get("content-type", JSON)):
-        refusal = error_response(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as application/json"
-        )
-    else:
-        return None
-    return {"statusCode": refusal.status_code, "headers": {"Content-Type": JSON}, "body": refusal.body}
-
-
 _POWERTOOLS_VALIDATION_SCHEMA = "#/components/schemas/HTTPValidationError"
 
 
@@ -168,4 +131,7 @@ def openapi_json() -> str:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config().register_lambda_context(context)
-    return refuse_unacceptable_body(event) or app.resolve(event, context)
+    refusal = refuse_unacceptable_body(event)
+    if refusal is not None:
+        return {"statusCode": refusal.status_code, "headers": {"Content-Type": JSON}, "body": refusal.body}
+    return app.resolve(event, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,7 +13,7 @@ from pydantic import BaseModel
 
 from runtime.errors import PreconditionFailedError
 from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN
-from runtime.models import ErrorResponse
+from runtime.models import ErrorDetail, ErrorResponse, FieldError
 from runtime.repository import IfMatch
 
 JSON = "application/json"
@@ -86,3 +88,9 @@ def resource_response(
 
 def no_content() -> Response[None]:
     return Response(status_code=204)
+
+
+def error_response(status: HTTPStatus, code: str, message: str, details: Sequence[FieldError] = ()) -> Response[str]:
+    """Every error leaves the API in this one shape."""
+    body = ErrorResponse(error=ErrorDetail(code=code, message=message, details=list(details)))
+    return Response(status_code=status, content_type=JSON, body=body.model_dump_json())
