@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
+from pydantic import BaseModel
 
 from runtime import table_schema as schema
 from runtime.dependencies import dynamodb_client, settings
 
 Record = dict[str, Any]
+Created = TypeVar("Created", bound=BaseModel)
 
 
 @cache
@@ -64,10 +66,17 @@ def clear_persistence() -> None:
 
 
 def create_idempotently(
-    *, route: str, owner: str, key: str | None, body: Record, create: Callable[[], Record]
-) -> Record:
+    *,
+    route: str,
+    owner: str,
+    key: str | None,
+    body: BaseModel,
+    model: type[Created],
+    create: Callable[[], Created],
+) -> Created:
     """Run `create`, or with a key it has already seen for this route and owner, replay its result."""
     if key is None:
         return create()
-    request = {"route": route, "owner": owner, "key": key, "body": body}
-    return _run_once()(request=request, create=create)
+    request = {"route": route, "owner": owner, "key": key, "body": body.model_dump(mode="json")}
+    record = _run_once()(request=request, create=lambda: create().model_dump(mode="json", by_alias=True))
+    return model.model_validate(record)

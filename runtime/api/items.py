@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -19,8 +19,9 @@ from runtime.api.common import (
     parse_if_match,
     resource_response,
 )
-from runtime.api.users import DEFAULT_PAGE_SIZE, RepositoryDependency
+from runtime.api.users import DEFAULT_PAGE_SIZE
 from runtime.cursor import MAX_CURSOR_LENGTH, Cursor
+from runtime.dependencies import get_repository
 from runtime.idempotency import create_idempotently
 from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate
 from runtime.observability import ITEMS_COMPLETED, ITEMS_CREATED, count
@@ -36,13 +37,13 @@ router = APIGatewayHttpRouter()
 )
 def list_items(
     user_id: UserId,
-    repository: RepositoryDependency,
     status: Annotated[ItemStatus | None, Query(description="Only items with this status")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
         str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH, description="`nextCursor` of the previous page")
     ] = None,
 ) -> ItemPage:
+    repository = get_repository()
     start = None
     if cursor is not None:
         start = Cursor.decode(cursor)
@@ -62,24 +63,24 @@ def list_items(
 def create_item(
     user_id: UserId,
     body: Annotated[ItemCreate, Body()],
-    repository: RepositoryDependency,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[Item]:
-    def create() -> dict[str, Any]:
+    repository = get_repository()
+
+    def create() -> Item:
         item = repository.create_item(user_id, task=body.task, status=body.status)
         count(ITEMS_CREATED)
         if item.status is ItemStatus.DONE:
             count(ITEMS_COMPLETED)
-        return item.model_dump(by_alias=True, mode="json")
+        return item
 
-    created = Item.model_validate(
-        create_idempotently(
-            route=routes.CREATE_ITEM.route_key,
-            owner=user_id,
-            key=idempotency_key,
-            body=body.model_dump(mode="json"),
-            create=create,
-        )
+    created = create_idempotently(
+        route=routes.CREATE_ITEM.route_key,
+        owner=user_id,
+        key=idempotency_key,
+        body=body,
+        model=Item,
+        create=create,
     )
     location = f"/users/{user_id}/items/{created.item_id}"
     return resource_response(created, version=created.version, status=201, location=location)
@@ -90,7 +91,8 @@ def create_item(
     summary="Get one item",
     responses={200: {"description": "The item"}, **error_responses(403, 404)},
 )
-def get_item(user_id: UserId, item_id: ItemId, repository: RepositoryDependency) -> Response[Item]:
+def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
+    repository = get_repository()
     item = repository.get_item(user_id, item_id)
     return resource_response(item, version=item.version)
 
@@ -104,9 +106,9 @@ def update_item(
     user_id: UserId,
     item_id: ItemId,
     body: Annotated[ItemUpdate, Body()],
-    repository: RepositoryDependency,
     if_match: IfMatchHeader = None,
 ) -> Response[Item]:
+    repository = get_repository()
     change = repository.update_item(user_id, item_id, changes=body.changes(), if_match=parse_if_match(if_match))
     if change.after.status is ItemStatus.DONE and change.before.status is not ItemStatus.DONE:
         count(ITEMS_COMPLETED)
@@ -119,8 +121,7 @@ def update_item(
     description="Idempotent: deleting an item that is already gone answers 204, unless If-Match is given.",
     responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 412)},
 )
-def delete_item(
-    user_id: UserId, item_id: ItemId, repository: RepositoryDependency, if_match: IfMatchHeader = None
-) -> Response[None]:
+def delete_item(user_id: UserId, item_id: ItemId, if_match: IfMatchHeader = None) -> Response[None]:
+    repository = get_repository()
     repository.delete_item(user_id, item_id, if_match=parse_if_match(if_match))
     return no_content()

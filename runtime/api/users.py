@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from aws_lambda_powertools.event_handler import Depends, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -24,12 +24,10 @@ from runtime.idempotency import create_idempotently
 from runtime.ids import new_id
 from runtime.models import User, UserCreate, UserUpdate, UserWithItems
 from runtime.observability import USERS_CREATED, count
-from runtime.repository import Repository
 
 DEFAULT_PAGE_SIZE = 25
 
 router = APIGatewayHttpRouter()
-RepositoryDependency = Annotated[Repository, Depends(get_repository)]
 
 
 @router.post(
@@ -40,24 +38,23 @@ RepositoryDependency = Annotated[Repository, Depends(get_repository)]
 )
 def create_user(
     body: Annotated[UserCreate, Body()],
-    repository: RepositoryDependency,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[User]:
+    repository = get_repository()
     subject = subject_as_user_id(router.current_event.raw_event)
 
-    def create() -> dict[str, Any]:
+    def create() -> User:
         user = repository.create_user(user_id=subject or new_id(), email=body.email, name=body.name)
         count(USERS_CREATED)
-        return user.model_dump(by_alias=True)
+        return user
 
-    created = User.model_validate(
-        create_idempotently(
-            route=routes.CREATE_USER.route_key,
-            owner=subject or "anonymous",
-            key=idempotency_key,
-            body=body.model_dump(),
-            create=create,
-        )
+    created = create_idempotently(
+        route=routes.CREATE_USER.route_key,
+        owner=subject or "anonymous",
+        key=idempotency_key,
+        body=body,
+        model=User,
+        create=create,
     )
     return resource_response(created, version=created.version, status=201, location=f"/users/{created.user_id}")
 
@@ -72,9 +69,9 @@ def create_user(
 )
 def get_user(
     user_id: UserId,
-    repository: RepositoryDependency,
     include: Annotated[Literal["items"] | None, Query(description="`items` adds the newest items")] = None,
 ) -> Response[User | UserWithItems]:
+    repository = get_repository()
     if include == "items":
         user, page = repository.get_profile_with_items(user_id, limit=DEFAULT_PAGE_SIZE)
         body = UserWithItems(user=user, items=page.items, next_cursor=page.next_cursor)
@@ -91,9 +88,9 @@ def get_user(
 def update_user(
     user_id: UserId,
     body: Annotated[UserUpdate, Body()],
-    repository: RepositoryDependency,
     if_match: IfMatchHeader = None,
 ) -> Response[User]:
+    repository = get_repository()
     user = repository.update_profile(user_id, changes=body.changes(), if_match=parse_if_match(if_match))
     return resource_response(user, version=user.version)
 
@@ -104,6 +101,7 @@ def update_user(
     description="Idempotent: deleting a user that is already gone answers 204 and finishes any partial delete.",
     responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 412)},
 )
-def delete_user(user_id: UserId, repository: RepositoryDependency, if_match: IfMatchHeader = None) -> Response[None]:
+def delete_user(user_id: UserId, if_match: IfMatchHeader = None) -> Response[None]:
+    repository = get_repository()
     repository.delete_user(user_id, if_match=parse_if_match(if_match))
     return no_content()
