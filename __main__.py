@@ -1,5 +1,110 @@
-"""The stack: PrivateNetwork -> SingleTable -> HttpLambdaApi.
+"""The stack: the whole backend, composed from three components.
 
-The three components are built in the infrastructure issue; until then this program declares
-no resources, so `pulumi up` on it creates nothing.
+    client ──HTTPS──▶ HttpLambdaApi: HTTP API ($default stage) ──▶ Lambda (runtime/ sources,
+                                                                   Powertools layer)
+                          │ runs in                                       │ reads and writes
+                          ▼                                               ▼
+    PrivateNetwork: private subnets, no IGW / NAT ──gateway endpoint──▶ SingleTable (DynamoDB)
+
+Everything the runtime and the infrastructure must agree on comes from the runtime's pure
+modules: the key schema (`runtime.table_schema`), the routes (`runtime.routes`), the environment
+(`runtime.config`) and the DynamoDB actions (`runtime.permissions`).
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from components import lambda_package, outputs
+from components.http_lambda_api import HttpLambdaApi, HttpLambdaApiArgs, source_archive
+from components.private_network import PrivateNetwork, PrivateNetworkArgs
+from components.single_table import SingleTable, SingleTableArgs
+from components.stack_config import StackConfig
+from runtime import config as runtime_config
+from runtime import table_schema
+from runtime.permissions import DYNAMODB_ACTIONS
+from runtime.routes import ROUTES
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+NAME = "users-items"
+
+
+def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
+    """Create every resource; return the stack outputs by their exported names."""
+    table = SingleTable(
+        f"{NAME}-table",
+        SingleTableArgs(
+            partition_key=table_schema.PARTITION_KEY,
+            sort_key=table_schema.SORT_KEY,
+            attribute_types=table_schema.KEY_ATTRIBUTE_TYPES,
+            local_indexes=table_schema.LOCAL_INDEXES,
+            ttl_attribute=table_schema.TTL_ATTRIBUTE,
+            deletion_protection=config.table_deletion_protection,
+            protect=config.table_deletion_protection,
+        ),
+    )
+    network = PrivateNetwork(
+        f"{NAME}-network",
+        PrivateNetworkArgs(
+            dynamodb_table_arns=[table.arn],
+            dynamodb_actions=DYNAMODB_ACTIONS,
+            availability_zone_count=config.availability_zone_count,
+            cidr_block=config.vpc_cidr,
+            enable_flow_logs=config.enable_flow_logs,
+            flow_log_retention_days=config.log_retention_days,
+        ),
+    )
+    region = aws.get_region_output().region
+    api = HttpLambdaApi(
+        f"{NAME}-api",
+        HttpLambdaApiArgs(
+            code=source_archive(lambda_package.runtime_sources(PROJECT_ROOT)),
+            handler=lambda_package.HANDLER,
+            python_runtime=lambda_package.PYTHON_RUNTIME,
+            architecture=lambda_package.ARCHITECTURE,
+            layers=[region.apply(lambda_package.powertools_layer_arn)],
+            routes=ROUTES,
+            environment=function_environment(table.name),
+            subnet_ids=network.private_subnet_ids,
+            security_group_ids=[network.lambda_security_group_id],
+            dynamodb_table_arn=table.arn,
+            dynamodb_index_arns=table.index_arns,
+            dynamodb_actions=DYNAMODB_ACTIONS,
+            memory_mb=config.lambda_memory_mb,
+            timeout_seconds=config.lambda_timeout_seconds,
+            log_retention_days=config.log_retention_days,
+            throttling_burst_limit=config.throttling_burst_limit,
+            throttling_rate_limit=config.throttling_rate_limit,
+            cors_allowed_origins=config.cors_allowed_origins,
+        ),
+    )
+    return {
+        outputs.API_URL: api.api_url,
+        outputs.REGION: region,
+        outputs.TABLE_NAME: table.name,
+        outputs.TABLE_ARN: table.arn,
+        outputs.FUNCTION_NAME: api.function_name,
+        outputs.VPC_ID: network.vpc_id,
+        outputs.PRIVATE_SUBNET_IDS: network.private_subnet_ids,
+    }
+
+
+def function_environment(table_name: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
+    """Exactly the variables the runtime declares: the table's name, and the declared defaults."""
+    environment: dict[str, pulumi.Input[str]] = {}
+    for variable in runtime_config.FUNCTION_ENVIRONMENT:
+        if variable is runtime_config.TABLE_NAME:
+            environment[variable.name] = table_name
+        elif variable.default is not None:
+            environment[variable.name] = variable.default
+        else:
+            raise ValueError(f"the runtime requires {variable.name}, which the stack does not provide")
+    return environment
+
+
+if __name__ == "__main__":
+    for output_name, value in build_stack(StackConfig.load()).items():
+        pulumi.export(output_name, value)

@@ -1,0 +1,341 @@
+"""HttpLambdaApi: a Python Lambda function in private subnets behind an API Gateway HTTP API.
+
+Function, least-privilege role, log groups with retention, and an HTTP API with one explicit
+route per entry of the route table it is given (no `$default` catch-all), payload format 2.0,
+throttling, JSON access logs and CORS. Only this API may invoke the function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pulumi
+import pulumi_aws as aws
+
+_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SUPPORTED_RUNTIME = re.compile(r"python3\.(1[2-9]|[2-9]\d)")
+
+# What API Gateway writes per request: enough to find a request in the function's logs by its
+# id and to tell an API Gateway error from a function error.
+ACCESS_LOG_FORMAT: dict[str, str] = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "sourceIp": "$context.identity.sourceIp",
+    "httpMethod": "$context.httpMethod",
+    "path": "$context.path",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integrationStatus",
+    "integrationError": "$context.integrationErrorMessage",
+    "errorMessage": "$context.error.message",
+}
+
+
+class RouteSpec(Protocol):
+    """A route of the route table: `route_key` as API Gateway spells it (`GET /users/{userId}`)."""
+
+    @property
+    def route_key(self) -> str: ...
+    @property
+    def requires_auth(self) -> bool: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpLambdaApiArgs:
+    code: pulumi.Archive
+    handler: str
+    routes: Sequence[RouteSpec]
+    environment: Mapping[str, pulumi.Input[str]]
+    """The function's environment variables: exactly these, nothing added."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    security_group_ids: Sequence[pulumi.Input[str]]
+    dynamodb_table_arn: pulumi.Input[str]
+    dynamodb_index_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    dynamodb_actions: Sequence[str]
+    """Exactly the DynamoDB actions the code performs, granted on the table and its indexes only."""
+    layers: Sequence[pulumi.Input[str]] = ()
+    python_runtime: str = "python3.13"
+    architecture: str = "arm64"
+    memory_mb: int = 256
+    timeout_seconds: int = 15
+    log_retention_days: int = 30
+    throttling_burst_limit: int = 100
+    throttling_rate_limit: float = 50.0
+    cors_allowed_origins: Sequence[str] = ()
+    cors_allowed_headers: Sequence[str] = ("authorization", "content-type", "idempotency-key", "if-match")
+    cors_expose_headers: Sequence[str] = ("etag", "location")
+    function_name: str | None = None
+    """Physical name of the function; defaults to `<component name>-<stack>`."""
+
+    def __post_init__(self) -> None:
+        keys = [route.route_key for route in self.routes]
+        if not keys or len(set(keys)) != len(keys):
+            raise ValueError("routes must be a non-empty list of distinct route keys")
+        if any(not key.split(" ")[-1].startswith("/") for key in keys):
+            raise ValueError("every route key must be `METHOD /path`: no `$default` catch-all")
+        if len({route_slug(key) for key in keys}) != len(keys):
+            raise ValueError("two route keys give the same resource name; rename one")
+        if any(not action.startswith("dynamodb:") or "*" in action for action in self.dynamodb_actions):
+            raise ValueError("dynamodb_actions must be explicit `dynamodb:Action` names, without wildcards")
+        if not _SUPPORTED_RUNTIME.fullmatch(self.python_runtime):
+            raise ValueError("python_runtime must be python3.12 or newer")
+        if self.architecture not in ("arm64", "x86_64"):
+            raise ValueError("architecture must be arm64 or x86_64")
+        if self.throttling_burst_limit <= 0 or self.throttling_rate_limit <= 0:
+            raise ValueError("throttling limits must be positive: unset limits can mean every call is throttled")
+
+
+class HttpLambdaApi(pulumi.ComponentResource):
+    api_url: pulumi.Output[str]
+    api_id: pulumi.Output[str]
+    execution_arn: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+    function_arn: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    access_log_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: HttpLambdaApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("users-items:index:HttpLambdaApi", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._physical_name = args.function_name or f"{name}-{pulumi.get_stack()}"
+        if not _FUNCTION_NAME.fullmatch(self._physical_name):
+            raise ValueError(f"{self._physical_name!r} is not a valid Lambda function name (64 characters at most)")
+
+        role, role_policies = self._create_role()
+        log_group = self._create_log_group()
+        function = self._create_function(role, log_group, role_policies)
+        api = self._create_api()
+        integration = self._create_integration(api, function)
+        for route in args.routes:
+            self._create_route(api, integration, route)
+        access_log_group = self._create_stage(api)
+        self._allow_invocation_by(api, function)
+
+        self.api_url = api.api_endpoint
+        self.api_id = api.id
+        self.execution_arn = api.execution_arn
+        self.function_name = function.name
+        self.function_arn = function.arn
+        self.role_arn = role.arn
+        self.log_group_name = log_group.name
+        self.access_log_group_name = access_log_group.name
+        self.register_outputs(
+            {
+                "apiUrl": self.api_url,
+                "apiId": self.api_id,
+                "executionArn": self.execution_arn,
+                "functionName": self.function_name,
+                "functionArn": self.function_arn,
+                "roleArn": self.role_arn,
+                "logGroupName": self.log_group_name,
+                "accessLogGroupName": self.access_log_group_name,
+            }
+        )
+
+    def _create_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        role = aws.iam.Role(
+            f"{self._name}-function",
+            description=f"Execution role of the {self._physical_name} function",
+            assume_role_policy=lambda_trust_policy(),
+            opts=self._child,
+        )
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        policies: list[pulumi.Resource] = [
+            aws.iam.RolePolicyAttachment(
+                f"{self._name}-{label}",
+                role=role.name,
+                policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
+                opts=self._child,
+            )
+            for label, policy in MANAGED_POLICIES.items()
+        ]
+        actions = self._args.dynamodb_actions
+        policies.append(
+            aws.iam.RolePolicy(
+                f"{self._name}-dynamodb",
+                role=role.id,
+                policy=pulumi.Output.all(self._args.dynamodb_table_arn, self._args.dynamodb_index_arns).apply(
+                    lambda arns: dynamodb_policy(arns[0], arns[1], actions)
+                ),
+                opts=self._child,
+            )
+        )
+        return role, policies
+
+    def _create_log_group(self) -> aws.cloudwatch.LogGroup:
+        # Created here, before the function, or Lambda creates it on first run without retention.
+        return aws.cloudwatch.LogGroup(
+            f"{self._name}-function",
+            name=f"/aws/lambda/{self._physical_name}",
+            retention_in_days=self._args.log_retention_days,
+            opts=self._child,
+        )
+
+    def _create_function(
+        self, role: aws.iam.Role, log_group: aws.cloudwatch.LogGroup, role_policies: Sequence[pulumi.Resource]
+    ) -> aws.lambda_.Function:
+        args = self._args
+        return aws.lambda_.Function(
+            self._name,
+            name=self._physical_name,
+            role=role.arn,
+            code=args.code,
+            handler=args.handler,
+            runtime=args.python_runtime,
+            architectures=[args.architecture],
+            layers=list(args.layers),
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
+            vpc_config=aws.lambda_.FunctionVpcConfigArgs(
+                subnet_ids=args.subnet_ids, security_group_ids=list(args.security_group_ids)
+            ),
+            # On destroy, move the function's ENIs to the VPC's default group first, so the
+            # stack's own group can be deleted sooner (Lambda releases ENIs slowly).
+            replace_security_groups_on_destroy=True,
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON",
+                log_group=log_group.name,
+                application_log_level="INFO",
+                system_log_level="INFO",
+            ),
+            # The role's policies first: IAM is eventually consistent, and the first
+            # invocations after a create would fail without them.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, *role_policies]),
+        )
+
+    def _create_api(self) -> aws.apigatewayv2.Api:
+        args = self._args
+        cors = None
+        if args.cors_allowed_origins:
+            methods = sorted({route.route_key.split(" ")[0] for route in args.routes})
+            cors = aws.apigatewayv2.ApiCorsConfigurationArgs(
+                allow_origins=list(args.cors_allowed_origins),
+                allow_methods=methods,
+                allow_headers=list(args.cors_allowed_headers),
+                expose_headers=list(args.cors_expose_headers),
+                max_age=600,
+            )
+        return aws.apigatewayv2.Api(
+            self._name,
+            name=self._physical_name,
+            protocol_type="HTTP",
+            description=f"HTTP API in front of the {self._physical_name} function",
+            cors_configuration=cors,
+            opts=self._child,
+        )
+
+    def _create_integration(
+        self, api: aws.apigatewayv2.Api, function: aws.lambda_.Function
+    ) -> aws.apigatewayv2.Integration:
+        return aws.apigatewayv2.Integration(
+            self._name,
+            api_id=api.id,
+            integration_type="AWS_PROXY",
+            integration_method="POST",
+            integration_uri=function.invoke_arn,
+            # The default is 1.0; the resolver expects 2.0 events.
+            payload_format_version="2.0",
+            opts=self._child,
+        )
+
+    def _create_route(
+        self, api: aws.apigatewayv2.Api, integration: aws.apigatewayv2.Integration, route: RouteSpec
+    ) -> aws.apigatewayv2.Route:
+        """One explicit route. An authorizer, when the API gets one, attaches here to the routes
+        with `requires_auth` (authorization_type JWT and its authorizer_id); until then every
+        route is open and the function applies its own per-user checks."""
+        return aws.apigatewayv2.Route(
+            f"{self._name}-{route_slug(route.route_key)}",
+            api_id=api.id,
+            route_key=route.route_key,
+            target=pulumi.Output.concat("integrations/", integration.id),
+            authorization_type="NONE",
+            opts=self._child,
+        )
+
+    def _create_stage(self, api: aws.apigatewayv2.Api) -> aws.cloudwatch.LogGroup:
+        access_logs = aws.cloudwatch.LogGroup(
+            f"{self._name}-access",
+            name=f"/aws/apigateway/{self._physical_name}/access",
+            retention_in_days=self._args.log_retention_days,
+            opts=self._child,
+        )
+        aws.apigatewayv2.Stage(
+            self._name,
+            api_id=api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+                # Explicit: limits left unset can mean 0, and every call throttled.
+                throttling_burst_limit=self._args.throttling_burst_limit,
+                throttling_rate_limit=float(self._args.throttling_rate_limit),
+            ),
+            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
+                destination_arn=access_logs.arn, format=json.dumps(ACCESS_LOG_FORMAT)
+            ),
+            opts=self._child,
+        )
+        return access_logs
+
+    def _allow_invocation_by(self, api: aws.apigatewayv2.Api, function: aws.lambda_.Function) -> None:
+        aws.lambda_.Permission(
+            f"{self._name}-api",
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="apigateway.amazonaws.com",
+            # Any stage and route of this API, and no other API: `/*/*` is stage/method+path.
+            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+            opts=self._child,
+        )
+
+
+# AWS managed policies attached by ARN (under arn:<partition>:iam::aws:policy/).
+MANAGED_POLICIES: dict[str, str] = {
+    # Network interfaces in the VPC, and writing its own logs.
+    "vpc-access": "service-role/AWSLambdaVPCAccessExecutionRole",
+    # Sending trace segments for active tracing.
+    "xray": "AWSXRayDaemonWriteAccess",
+}
+
+
+def lambda_trust_policy() -> str:
+    statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def dynamodb_policy(table_arn: str, index_arns: Sequence[str], actions: Sequence[str]) -> str:
+    statement = {
+        "Sid": "TableAndIndexes",
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": [table_arn, *index_arns],
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def route_slug(route_key: str) -> str:
+    """`GET /users/{userId}` -> `get-users-userid`: a stable resource name per route."""
+    return re.sub(r"[^a-z0-9]+", "-", route_key.lower()).strip("-")
+
+
+def source_archive(sources: Mapping[str, Path]) -> pulumi.AssetArchive:
+    """The function's code: exactly these files at these archive paths.
+
+    Pulumi zips an asset archive with fixed timestamps, so the same files give the same hash and
+    a second `pulumi up` shows no diff; `source_code_hash` is never set by hand.
+    """
+    return pulumi.AssetArchive({path: pulumi.FileAsset(str(sources[path])) for path in sorted(sources)})

@@ -1,0 +1,254 @@
+"""PrivateNetwork: a VPC with private subnets only, reaching DynamoDB through a Gateway endpoint.
+
+No internet gateway, no NAT gateway, no public IPs and no route to 0.0.0.0/0: whatever runs here
+cannot reach the internet. DynamoDB is the one service it reaches, through a Gateway VPC
+endpoint on every private route table whose policy names the allowed tables, and the Lambda
+security group allows nothing but HTTPS to that endpoint's prefix list.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+# Each subnet is a 16th of the VPC (a /20 of a /16): room for 6 zones and for later tiers.
+_SUBNET_PREFIX_EXTRA_BITS = 4
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivateNetworkArgs:
+    dynamodb_table_arns: Sequence[pulumi.Input[str]]
+    """Tables reachable through the DynamoDB endpoint, with their indexes; no other table is."""
+    dynamodb_actions: Sequence[str]
+    """The DynamoDB actions the endpoint lets through (an identity policy narrows them further)."""
+    availability_zone_count: int = 2
+    cidr_block: str = "10.0.0.0/16"
+    enable_flow_logs: bool = False
+    flow_log_retention_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.availability_zone_count < 2:
+            raise ValueError("availability_zone_count must be at least 2: one zone is a single point of failure")
+        subnet_cidrs(self.cidr_block, self.availability_zone_count)  # raises if they do not fit
+        if not self.dynamodb_table_arns:
+            raise ValueError("dynamodb_table_arns must name at least one table")
+        if not self.dynamodb_actions or any("*" in action for action in self.dynamodb_actions):
+            raise ValueError("dynamodb_actions must list explicit actions, without wildcards")
+
+
+class PrivateNetwork(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    private_subnet_ids: pulumi.Output[list[str]]
+    private_route_table_ids: pulumi.Output[list[str]]
+    lambda_security_group_id: pulumi.Output[str]
+    dynamodb_endpoint_id: pulumi.Output[str]
+    dynamodb_prefix_list_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PrivateNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("users-items:index:PrivateNetwork", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._lookup = pulumi.InvokeOutputOptions(parent=self)
+
+        vpc = self._create_vpc()
+        route_tables, subnets = self._create_private_subnets(vpc)
+        endpoint = self._create_dynamodb_endpoint(vpc, route_tables)
+        security_group = self._create_lambda_security_group(vpc, endpoint)
+        if args.enable_flow_logs:
+            self._create_flow_logs(vpc)
+
+        self.vpc_id = vpc.id
+        self.private_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in subnets])
+        self.private_route_table_ids = pulumi.Output.all(*[table.id for table in route_tables])
+        self.lambda_security_group_id = security_group.id
+        self.dynamodb_endpoint_id = endpoint.id
+        self.dynamodb_prefix_list_id = endpoint.prefix_list_id
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "privateRouteTableIds": self.private_route_table_ids,
+                "lambdaSecurityGroupId": self.lambda_security_group_id,
+                "dynamodbEndpointId": self.dynamodb_endpoint_id,
+                "dynamodbPrefixListId": self.dynamodb_prefix_list_id,
+            }
+        )
+
+    def _create_vpc(self) -> aws.ec2.Vpc:
+        vpc = aws.ec2.Vpc(
+            self._name,
+            cidr_block=self._args.cidr_block,
+            # The endpoint's DNS name resolves through the VPC resolver: both must be on.
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": self._name},
+            opts=self._child,
+        )
+        # Strip every rule from the VPC's default security group, which allows all egress, so
+        # nothing placed in it by default (or by Lambda's clean-up on destroy) can reach anything.
+        aws.ec2.DefaultSecurityGroup(f"{self._name}-default", vpc_id=vpc.id, ingress=[], egress=[], opts=self._child)
+        return vpc
+
+    def _create_private_subnets(self, vpc: aws.ec2.Vpc) -> tuple[list[aws.ec2.RouteTable], list[aws.ec2.Subnet]]:
+        """One subnet and one route table per zone; the route tables hold no route but the VPC's own."""
+        count = self._args.availability_zone_count
+        zones = aws.get_availability_zones_output(
+            state="available",
+            # Regular zones only: Local and Wavelength Zones sort before them in some regions.
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            opts=self._lookup,
+        ).names.apply(lambda names: first_zones(names, count))
+        route_tables, subnets = [], []
+        for index, cidr in enumerate(subnet_cidrs(self._args.cidr_block, count)):
+            label = f"{self._name}-private-{index + 1}"
+            subnet = aws.ec2.Subnet(
+                label,
+                vpc_id=vpc.id,
+                cidr_block=cidr,
+                availability_zone=zones[index],
+                map_public_ip_on_launch=False,
+                tags={"Name": label},
+                opts=self._child,
+            )
+            # No routes: the implicit local route is all a private subnet needs (DynamoDB's
+            # prefix-list route is added by the endpoint). No IGW or NAT exists to point at.
+            route_table = aws.ec2.RouteTable(label, vpc_id=vpc.id, tags={"Name": label}, opts=self._child)
+            aws.ec2.RouteTableAssociation(label, subnet_id=subnet.id, route_table_id=route_table.id, opts=self._child)
+            subnets.append(subnet)
+            route_tables.append(route_table)
+        return route_tables, subnets
+
+    def _create_dynamodb_endpoint(
+        self, vpc: aws.ec2.Vpc, route_tables: Sequence[aws.ec2.RouteTable]
+    ) -> aws.ec2.VpcEndpoint:
+        region = aws.get_region_output(opts=self._lookup).region
+        dns_prefix = aws.get_partition_output(opts=self._lookup).reverse_dns_prefix
+        actions = self._args.dynamodb_actions
+        return aws.ec2.VpcEndpoint(
+            f"{self._name}-dynamodb",
+            vpc_id=vpc.id,
+            service_name=pulumi.Output.concat(dns_prefix, ".", region, ".dynamodb"),
+            # Gateway, not Interface: free, and no ENIs or private DNS to manage.
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in route_tables],
+            policy=pulumi.Output.all(*self._args.dynamodb_table_arns).apply(
+                lambda arns: endpoint_policy(arns, actions)
+            ),
+            tags={"Name": f"{self._name}-dynamodb"},
+            opts=self._child,
+        )
+
+    def _create_lambda_security_group(self, vpc: aws.ec2.Vpc, endpoint: aws.ec2.VpcEndpoint) -> aws.ec2.SecurityGroup:
+        # Inline rules keep the group authoritative: a rule added by hand is removed on the next up.
+        # DNS needs no rule: security groups do not filter traffic to the VPC's Amazon resolver.
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-lambda",
+            vpc_id=vpc.id,
+            description="Lambda functions: no ingress, HTTPS egress to the DynamoDB endpoint only",
+            ingress=[],
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
+                    description="HTTPS to DynamoDB through the gateway endpoint",
+                    protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    prefix_list_ids=[endpoint.prefix_list_id],
+                )
+            ],
+            tags={"Name": f"{self._name}-lambda"},
+            opts=self._child,
+        )
+
+    def _create_flow_logs(self, vpc: aws.ec2.Vpc) -> aws.ec2.FlowLog:
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-flow-logs", retention_in_days=self._args.flow_log_retention_days, opts=self._child
+        )
+        partition = aws.get_partition_output(opts=self._lookup).partition
+        region = aws.get_region_output(opts=self._lookup).region
+        account = aws.get_caller_identity_output(opts=self._lookup).account_id
+        role = aws.iam.Role(
+            f"{self._name}-flow-logs",
+            description="VPC flow logs delivery to their own log group",
+            assume_role_policy=pulumi.Output.all(partition, region, account).apply(
+                lambda values: flow_logs_trust_policy(*values)
+            ),
+            opts=self._child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{self._name}-flow-logs",
+            role=role.id,
+            policy=log_group.arn.apply(flow_logs_policy),
+            opts=self._child,
+        )
+        return aws.ec2.FlowLog(
+            self._name,
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+
+
+def subnet_cidrs(vpc_cidr: str, count: int) -> list[str]:
+    """The first `count` subnets of the VPC by index: adding a zone later adds a subnet and moves none."""
+    network = ipaddress.ip_network(vpc_cidr)
+    if network.prefixlen + _SUBNET_PREFIX_EXTRA_BITS > network.max_prefixlen - 4:
+        raise ValueError(f"{vpc_cidr} is too small for private subnets")
+    subnets = network.subnets(prefixlen_diff=_SUBNET_PREFIX_EXTRA_BITS)
+    cidrs = [str(subnet) for _, subnet in zip(range(count), subnets, strict=False)]
+    if len(cidrs) < count:
+        raise ValueError(f"{vpc_cidr} holds fewer than {count} subnets")
+    return cidrs
+
+
+def first_zones(names: Sequence[str], count: int) -> list[str]:
+    """The first `count` zones in AWS's own (alphabetical) order, which new zones do not disturb."""
+    if len(names) < count:
+        raise ValueError(f"the region has {len(names)} available zones, fewer than the {count} asked for")
+    return sorted(names)[:count]
+
+
+def endpoint_policy(table_arns: Sequence[str], actions: Sequence[str]) -> str:
+    """Anyone in the VPC may use these actions on these tables and their indexes, and nothing else."""
+    resources = [resource for arn in table_arns for resource in (arn, f"{arn}/index/*")]
+    statement = {
+        "Sid": "OnlyTheseTables",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": sorted(actions),
+        "Resource": resources,
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def flow_logs_trust_policy(partition: str, region: str, account_id: str) -> str:
+    """Only the flow-logs service, acting for this account's flow logs (no confused deputy)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+        },
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def flow_logs_policy(log_group_arn: str) -> str:
+    """Write to its own log group, which the stack creates, and nowhere else."""
+    statement = {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

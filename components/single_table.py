@@ -1,0 +1,99 @@
+"""SingleTable: one DynamoDB table for a single-table design, with the data-safety settings on.
+
+The key schema is an argument, not retyped here: the stack passes the runtime's key-schema
+module, so the table and the code that builds its keys cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pulumi
+import pulumi_aws as aws
+
+
+class LocalIndexSpec(Protocol):
+    """A local secondary index: the table's partition key with another sort key."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def sort_key(self) -> str: ...
+    @property
+    def projection(self) -> str: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class SingleTableArgs:
+    partition_key: str
+    sort_key: str
+    attribute_types: Mapping[str, str]
+    """Every attribute in a key of the table or of an index, and its type (S, N or B); no others."""
+    local_indexes: Sequence[LocalIndexSpec] = ()
+    ttl_attribute: str | None = None
+    """The attribute DynamoDB expires items on (epoch seconds); a table has at most one."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """A customer managed KMS key; without one the table is encrypted with the AWS managed key."""
+    deletion_protection: bool = False
+    protect: bool = False
+    """Pulumi `protect`: `pulumi destroy` and replacements fail until it is turned off."""
+
+    def __post_init__(self) -> None:
+        key_attributes = {self.partition_key, self.sort_key} | {index.sort_key for index in self.local_indexes}
+        # DynamoDB refuses attribute definitions that no key uses, and keys without a definition.
+        if set(self.attribute_types) != key_attributes:
+            raise ValueError(f"attribute_types must define exactly the key attributes {sorted(key_attributes)}")
+        if not set(self.attribute_types.values()) <= {"S", "N", "B"}:
+            raise ValueError("attribute types must be S, N or B")
+        if len({index.name for index in self.local_indexes}) != len(self.local_indexes):
+            raise ValueError("local index names must be unique")
+
+
+class SingleTable(pulumi.ComponentResource):
+    name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    index_arns: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: SingleTableArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("users-items:index:SingleTable", name, None, opts)
+        table = self._create_table(name, args)
+        index_names = [index.name for index in args.local_indexes]
+
+        self.name = table.name
+        self.arn = table.arn
+        self.index_arns = table.arn.apply(lambda arn: [f"{arn}/index/{index}" for index in index_names])
+        self.register_outputs({"name": self.name, "arn": self.arn, "indexArns": self.index_arns})
+
+    def _create_table(self, name: str, args: SingleTableArgs) -> aws.dynamodb.Table:
+        return aws.dynamodb.Table(
+            name,
+            # On demand: no capacity to plan, and an idle table costs nothing but storage.
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=args.partition_key,
+            range_key=args.sort_key,
+            attributes=[
+                aws.dynamodb.TableAttributeArgs(name=attribute, type=kind)
+                for attribute, kind in args.attribute_types.items()
+            ],
+            local_secondary_indexes=[
+                aws.dynamodb.TableLocalSecondaryIndexArgs(
+                    name=index.name, range_key=index.sort_key, projection_type=index.projection
+                )
+                for index in args.local_indexes
+            ],
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
+                enabled=True, kms_key_arn=args.kms_key_arn
+            ),
+            ttl=(
+                aws.dynamodb.TableTtlArgs(attribute_name=args.ttl_attribute, enabled=True)
+                if args.ttl_attribute
+                else None
+            ),
+            deletion_protection_enabled=args.deletion_protection,
+            # Local indexes exist only from creation: changing one replaces the table (and its
+            # data), which `protect` and deletion protection turn into an error.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )

@@ -1,0 +1,319 @@
+"""Pulumi's own mocks seam, with realistic AWS ids and ARNs, and a record of every resource.
+
+`deploy(program, config=...)` runs a Pulumi program (a function creating resources) against the
+mocks, waits for every resource to be registered, and returns a `Deployment`: each resource's
+resolved inputs, its mocked outputs, its parent, its explicit options, and the invokes made.
+Tests then assert on plain data, naming the resource's URN in their failure messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockMonitor
+
+PROJECT = "users-items-backend"
+ACCOUNT_ID = "123456789012"
+# us-east-1's six zones, as get-availability-zones lists them (alphabetical).
+ZONE_LETTERS = "abcdef"
+# The real prefix list ids of DynamoDB in a few regions (`aws ec2 describe-prefix-lists`).
+DYNAMODB_PREFIX_LISTS = {"us-east-1": "pl-02cd2c6b", "eu-west-1": "pl-6fa54006", "us-west-2": "pl-00a54069"}
+
+
+@dataclass(frozen=True)
+class Registered:
+    type: str
+    name: str
+    urn: str
+    parent: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    id: str
+    protect: bool
+    dependencies: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.urn
+
+
+@dataclass(frozen=True)
+class Invoke:
+    token: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Deployment:
+    resources: list[Registered]
+    invokes: list[Invoke]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registered]:
+        """Resources of this type by name (registration order varies between runs)."""
+        return sorted((resource for resource in self.resources if resource.type == type_), key=lambda r: r.name)
+
+    def one(self, type_: str) -> Registered:
+        found = self.of_type(type_)
+        assert len(found) == 1, f"expected exactly one {type_}, found {[str(r) for r in found]}"
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registered:
+        return next(resource for resource in self.resources if resource.urn == urn)
+
+    def by_id(self, id_: str) -> Registered:
+        return next(resource for resource in self.resources if resource.id == id_)
+
+    def types(self) -> set[str]:
+        return {resource.type for resource in self.resources}
+
+    def __iter__(self) -> Iterator[Registered]:
+        return iter(self.resources)
+
+
+def _hex(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+class AwsMocks(pulumi.runtime.Mocks):
+    """Answers resources and invokes as AWS would, per type; refuses any it does not know."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.invokes: list[Invoke] = []
+
+    # Invokes -----------------------------------------------------------------------------------
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        self.invokes.append(Invoke(args.token, dict(args.args)))
+        region = self.region
+        answers: dict[str, Callable[[], dict[str, Any]]] = {
+            "aws:index/getRegion:getRegion": lambda: {
+                "id": region,
+                "region": region,
+                "name": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+            },
+            "aws:index/getPartition:getPartition": lambda: {
+                "id": "aws",
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+            },
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda: {
+                "id": ACCOUNT_ID,
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
+                "userId": "AIDAEXAMPLEUSERID0001",
+            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: {
+                "id": region,
+                "region": region,
+                "names": [f"{region}{letter}" for letter in ZONE_LETTERS],
+                "zoneIds": [f"use1-az{number}" for number in range(1, len(ZONE_LETTERS) + 1)],
+                "groupNames": [region] * len(ZONE_LETTERS),
+            },
+        }
+        if args.token not in answers:
+            raise NotImplementedError(f"the mocks do not answer the invoke {args.token}: add it to AwsMocks.call")
+        return answers[args.token]()
+
+    # Resources ---------------------------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if not args.custom:  # component resources have no physical id
+            return f"{args.name}-component", dict(args.inputs)
+        handler = _RESOURCE_HANDLERS.get(args.typ)
+        if handler is None:
+            raise NotImplementedError(f"the mocks have no realistic outputs for {args.typ}: add it to AwsMocks")
+        id_, outputs = handler(self, args)
+        return id_, {**args.inputs, **outputs}
+
+    def _arn(self, service: str, resource: str, *, region: str | None = None) -> str:
+        return f"arn:aws:{service}:{self.region if region is None else region}:{ACCOUNT_ID}:{resource}"
+
+    def _ec2(self, prefix: str, kind: str, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_ = f"{prefix}-{_hex(args.typ, args.name)}"
+        return id_, {"arn": self._arn("ec2", f"{kind}/{id_}"), "ownerId": ACCOUNT_ID}
+
+    def _autoname(self, args: pulumi.runtime.MockResourceArgs) -> str:
+        return args.inputs.get("name") or f"{args.name}-{_hex(args.typ, args.name, length=7)}"
+
+    def _vpc(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_, outputs = self._ec2("vpc", "vpc", args)
+        extras = {f"{kind}Id": f"{prefix}-{_hex(kind, id_)}" for kind, prefix in _VPC_DEFAULTS.items()}
+        return id_, {**outputs, **extras}
+
+    def _subnet(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return self._ec2("subnet", "subnet", args)
+
+    def _route_table(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return self._ec2("rtb", "route-table", args)
+
+    def _route_table_association(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"rtbassoc-{_hex(args.typ, args.name)}", {}
+
+    def _security_group(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_, outputs = self._ec2("sg", "security-group", args)
+        return id_, {**outputs, "name": self._autoname(args)}
+
+    def _default_security_group(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_, outputs = self._ec2("sg", "security-group", args)
+        return id_, {**outputs, "name": "default"}
+
+    def _vpc_endpoint(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_, outputs = self._ec2("vpce", "vpc-endpoint", args)
+        prefix_list = DYNAMODB_PREFIX_LISTS.get(self.region, f"pl-{_hex(self.region, length=8)}")
+        return id_, {**outputs, "prefixListId": prefix_list, "state": "available"}
+
+    def _flow_log(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return self._ec2("fl", "vpc-flow-log", args)
+
+    def _log_group(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {"name": name, "arn": self._arn("logs", f"log-group:{name}")}
+
+    def _role(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
+        return name, {"name": name, "arn": arn, "uniqueId": f"AROA{_hex(name).upper()}"}
+
+    def _role_policy(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return f"{args.inputs['role']}:{name}", {"name": name}
+
+    def _role_policy_attachment(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.inputs['role']}-{_hex(args.name, length=20)}", {}
+
+    def _table(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {"name": name, "arn": self._arn("dynamodb", f"table/{name}")}
+
+    def _function(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        arn = self._arn("lambda", f"function:{name}")
+        invoke_arn = f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        return name, {
+            "name": name,
+            "arn": arn,
+            "invokeArn": invoke_arn,
+            "qualifiedArn": f"{arn}:$LATEST",
+            "version": "$LATEST",
+        }
+
+    def _permission(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        statement = args.inputs.get("statementId") or f"terraform-{_hex(args.name, length=26)}"
+        return statement, {"statementId": statement}
+
+    def _api(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_ = _hex(args.typ, args.name, length=10)
+        return id_, {
+            "apiEndpoint": f"https://{id_}.execute-api.{self.region}.amazonaws.com",
+            "executionArn": self._arn("execute-api", id_),
+            "arn": f"arn:aws:apigateway:{self.region}::/apis/{id_}",
+        }
+
+    def _integration(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return _hex(args.typ, args.name, length=7), {}
+
+    def _route(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return _hex(args.typ, args.name, length=7), {}
+
+    def _stage(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        api_id, name = args.inputs["apiId"], args.inputs["name"]
+        return name, {
+            "arn": f"arn:aws:apigateway:{self.region}::/apis/{api_id}/stages/{name}",
+            "invokeUrl": f"https://{api_id}.execute-api.{self.region}.amazonaws.com/",
+            "executionArn": self._arn("execute-api", f"{api_id}/{name}"),
+        }
+
+
+_RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArgs], tuple[str, dict[str, Any]]]] = {
+    "aws:ec2/vpc:Vpc": AwsMocks._vpc,
+    "aws:ec2/subnet:Subnet": AwsMocks._subnet,
+    "aws:ec2/routeTable:RouteTable": AwsMocks._route_table,
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": AwsMocks._route_table_association,
+    "aws:ec2/securityGroup:SecurityGroup": AwsMocks._security_group,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": AwsMocks._default_security_group,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": AwsMocks._vpc_endpoint,
+    "aws:ec2/flowLog:FlowLog": AwsMocks._flow_log,
+    "aws:cloudwatch/logGroup:LogGroup": AwsMocks._log_group,
+    "aws:iam/role:Role": AwsMocks._role,
+    "aws:iam/rolePolicy:RolePolicy": AwsMocks._role_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": AwsMocks._role_policy_attachment,
+    "aws:dynamodb/table:Table": AwsMocks._table,
+    "aws:lambda/function:Function": AwsMocks._function,
+    "aws:lambda/permission:Permission": AwsMocks._permission,
+    "aws:apigatewayv2/api:Api": AwsMocks._api,
+    "aws:apigatewayv2/integration:Integration": AwsMocks._integration,
+    "aws:apigatewayv2/route:Route": AwsMocks._route,
+    "aws:apigatewayv2/stage:Stage": AwsMocks._stage,
+}
+
+_VPC_DEFAULTS = {
+    "defaultSecurityGroup": "sg",
+    "defaultRouteTable": "rtb",
+    "mainRouteTable": "rtb",
+    "defaultNetworkAcl": "acl",
+}
+
+
+class _RecordingMonitor(MockMonitor):
+    """The mock engine, also keeping what `Mocks` cannot see: parent, protect and dependencies."""
+
+    def __init__(self, mocks: AwsMocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[Registered] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the engine's method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            registration = self.resources[response.urn]
+            inputs = pulumi.runtime.rpc.deserialize_properties(request.object)
+            self.registered.append(
+                Registered(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    parent=request.parent,
+                    inputs=dict(inputs),
+                    outputs=dict(registration.state),
+                    id=registration.id,
+                    protect=request.protect,
+                    dependencies=tuple(request.dependencies),
+                )
+            )
+        return response
+
+
+def deploy(
+    program: Callable[[], Any],
+    *,
+    config: Mapping[str, str] | None = None,
+    stack: str = "test",
+    region: str = "us-east-1",
+) -> Deployment:
+    """Run `program` under fresh mocks and config; what it returns is resolved into `outputs`."""
+    mocks = AwsMocks(region)
+    monitor = _RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})
+    resolved: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[Any]:
+        return pulumi.Output.from_input(program()).apply(lambda value: resolved.update(value=value))
+
+    run()
+    return Deployment(resources=list(monitor.registered), invokes=list(mocks.invokes), outputs=resolved.get("value"))
+
+
+def policy_of(resource: Registered, key: str = "policy") -> dict[str, Any]:
+    document = resource.inputs[key]
+    assert isinstance(document, str), f"{resource}: {key} is not a JSON string"
+    return json.loads(document)

@@ -1,0 +1,51 @@
+"""The stack program and its stack files, run as `pulumi up` would run them, but under Pulumi mocks."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+from components.stack_config import StackConfig
+from tests.infra.pulumi_mocks import Deployment, deploy
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKS = ("dev", "prod")
+
+
+def read_yaml(name: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+def stack_settings(stack: str) -> dict[str, str]:
+    """`Pulumi.<stack>.yaml`'s config as the engine hands it to a program: strings, JSON for the rest."""
+    config = read_yaml(f"Pulumi.{stack}.yaml")["config"]
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+
+
+@cache
+def stack_program() -> ModuleType:
+    """`__main__.py` as a module, without running its `if __name__ == "__main__"` block."""
+    spec = importlib.util.spec_from_file_location("stack_program", ROOT / "__main__.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def deploy_stack(stack: str) -> Deployment:
+    """The whole program with `Pulumi.<stack>.yaml`'s config; `outputs` are the stack outputs."""
+    settings = stack_settings(stack)
+    program = stack_program()
+    return deploy(
+        lambda: program.build_stack(StackConfig.load()),
+        config=settings,
+        stack=stack,
+        region=settings["aws:region"],
+    )

@@ -1,0 +1,87 @@
+"""Contracts between the infrastructure and the runtime: each side built from the same declarations.
+
+The DynamoDB actions are also checked against what the runtime's suite really did, in
+`test_iam_contract.py`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime import table_schema
+from runtime.config import FUNCTION_ENVIRONMENT, TABLE_NAME
+from runtime.permissions import DYNAMODB_ACTIONS
+from runtime.routes import ROUTES
+from tests.infra.pulumi_mocks import policy_of
+from tests.infra.stacks import stack_program
+
+
+def role_dynamodb_actions(deployment) -> set[str]:
+    """Every `dynamodb:` action any inline policy of the function's role allows."""
+    function = deployment.one("aws:lambda/function:Function")
+    role = next(r for r in deployment.of_type("aws:iam/role:Role") if r.outputs["arn"] == function.inputs["role"])
+    actions: set[str] = set()
+    for policy in deployment.of_type("aws:iam/rolePolicy:RolePolicy"):
+        if policy.inputs["role"] != role.id:
+            continue
+        for statement in policy_of(policy)["Statement"]:
+            listed = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            actions |= {action for action in listed if action.startswith("dynamodb:")}
+    return actions
+
+
+def test_every_route_of_the_runtime_has_an_api_gateway_route(stack):
+    deployed = {route.inputs["routeKey"] for route in stack.of_type("aws:apigatewayv2/route:Route")}
+
+    missing = {route.route_key for route in ROUTES} - deployed
+    assert not missing, f"routes the runtime serves but API Gateway does not: {sorted(missing)}"
+
+
+def test_every_api_gateway_route_is_a_route_of_the_runtime(stack):
+    deployed = [route.inputs["routeKey"] for route in stack.of_type("aws:apigatewayv2/route:Route")]
+
+    extra = set(deployed) - {route.route_key for route in ROUTES}
+    assert not extra, f"routes API Gateway sends to the function but the runtime does not serve: {sorted(extra)}"
+    assert len(deployed) == len(ROUTES)
+
+
+def test_the_functions_environment_is_exactly_what_the_runtime_declares(stack):
+    function = stack.one("aws:lambda/function:Function")
+    variables = function.inputs["environment"]["variables"]
+    table_name = stack.one("aws:dynamodb/table:Table").outputs["name"]
+
+    assert set(variables) == {variable.name for variable in FUNCTION_ENVIRONMENT}, function
+    for variable in FUNCTION_ENVIRONMENT:
+        expected = table_name if variable is TABLE_NAME else variable.default
+        assert variables[variable.name] == expected, f"{function}: {variable.name}"
+
+
+def test_a_required_variable_the_stack_cannot_provide_fails_the_program(monkeypatch):
+    from runtime import config
+
+    extra = config.EnvironmentVariable("SIGNING_KEY_ARN", "A setting the stack knows nothing about.")
+    monkeypatch.setattr(config, "FUNCTION_ENVIRONMENT", (*config.FUNCTION_ENVIRONMENT, extra))
+
+    with pytest.raises(ValueError, match="SIGNING_KEY_ARN"):
+        stack_program().function_environment("table")
+
+
+def test_the_role_grants_exactly_the_actions_the_runtime_declares(stack):
+    assert role_dynamodb_actions(stack) == set(DYNAMODB_ACTIONS)
+
+
+def test_the_endpoint_lets_through_exactly_the_actions_the_runtime_declares(stack):
+    endpoint = stack.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+
+    assert set(policy_of(endpoint)["Statement"][0]["Action"]) == set(DYNAMODB_ACTIONS)
+
+
+def test_the_table_is_built_from_the_key_schema_module(stack):
+    table = stack.one("aws:dynamodb/table:Table")
+
+    assert (table.inputs["hashKey"], table.inputs["rangeKey"]) == (table_schema.PARTITION_KEY, table_schema.SORT_KEY)
+    assert {a["name"]: a["type"] for a in table.inputs["attributes"]} == table_schema.KEY_ATTRIBUTE_TYPES
+    assert [(i["name"], i["rangeKey"], i["projectionType"]) for i in table.inputs["localSecondaryIndexes"]] == [
+        (index.name, index.sort_key, index.projection) for index in table_schema.LOCAL_INDEXES
+    ]
+    assert table.inputs["ttl"] == {"attributeName": table_schema.TTL_ATTRIBUTE, "enabled": True}

@@ -1,0 +1,93 @@
+"""Every IAM policy document the stack produces passes parliament with no findings.
+
+Documents are found by shape, not by name: any input of any resource that is a JSON policy
+(`{"Statement": …}`), so a policy added later is linted without touching this test. AWS managed
+policies are attached by ARN; their list is asserted exactly instead.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from parliament import analyze_policy_string
+
+from tests.infra.pulumi_mocks import Deployment, Registered
+
+# Which resource inputs are policy documents, and what kind (a trust policy has no Resource).
+EXPECTED_DOCUMENTS = {
+    ("aws:iam/role:Role", "assumeRolePolicy"),
+    ("aws:iam/rolePolicy:RolePolicy", "policy"),
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", "policy"),
+}
+
+
+def policy_documents(deployment: Deployment) -> list[tuple[Registered, str, dict[str, Any]]]:
+    found = []
+    for resource in deployment:
+        for key, value in resource.inputs.items():
+            if isinstance(value, str) and value.lstrip().startswith("{") and '"Statement"' in value:
+                found.append((resource, key, json.loads(value)))
+    return found
+
+
+def findings(document: dict[str, Any]) -> list[str]:
+    policy = analyze_policy_string(json.dumps(document))
+    return [f"{finding.issue}: {finding.detail}" for finding in policy.findings]
+
+
+def as_resource_policy_of(role: Registered, trust_policy: dict[str, Any]) -> dict[str, Any]:
+    """A trust policy is the role's resource policy. IAM forbids `Resource` in it and parliament
+    (duo-labs/parliament#229) requires one, so it is linted with the role's own ARN as resource."""
+    statements = [{**statement, "Resource": role.outputs["arn"]} for statement in trust_policy["Statement"]]
+    return {**trust_policy, "Statement": statements}
+
+
+def test_the_stack_produces_the_expected_kinds_of_policy_documents(prod):
+    assert {(resource.type, key) for resource, key, _ in policy_documents(prod)} == EXPECTED_DOCUMENTS
+
+
+def test_every_policy_document_passes_parliament(stack):
+    documents = policy_documents(stack)
+    assert len(documents) >= 3
+
+    for resource, key, document in documents:
+        if key == "assumeRolePolicy":
+            document = as_resource_policy_of(resource, document)
+        assert findings(document) == [], f"{resource} {key}"
+
+
+def test_no_policy_allows_every_action_or_every_resource(stack):
+    for resource, key, document in policy_documents(stack):
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement.get("Resource", [])
+            resources = resources if isinstance(resources, list) else [resources]
+            assert not [a for a in actions if a == "*" or a.endswith(":*")], f"{resource} {key}"
+            assert "*" not in resources, f"{resource} {key}"
+
+
+def test_the_only_managed_policies_are_lambdas_vpc_access_and_xray(stack):
+    attached = sorted(a.inputs["policyArn"] for a in stack.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
+
+    assert attached == [
+        "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    ]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:TransactWriteItems",
+            "Resource": "arn:aws:dynamodb:us-east-1:1:table/t",
+        },
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"},
+    ],
+)
+def test_parliament_does_flag_what_it_should(bad):
+    """The linter is live: an unknown action and a wildcard resource are findings."""
+    assert findings({"Version": "2012-10-17", "Statement": [bad]})

@@ -1,0 +1,122 @@
+"""The function's archive holds exactly the runtime's sources, and its layer matches the pinned powertools."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components import lambda_package
+from components.http_lambda_api import source_archive
+from components.lambda_package import powertools_layer_arn, runtime_sources
+from tests.infra.stacks import ROOT
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose runtime/ also holds everything that must stay out of the archive."""
+    files = [
+        "runtime/__init__.py",
+        "runtime/handler.py",
+        "runtime/api/__init__.py",
+        "runtime/api/items.py",
+        "runtime/__pycache__/handler.cpython-311.pyc",
+        "runtime/api/__pycache__/items.cpython-313.pyc",
+        "runtime/handler.pyc",
+        "runtime/notes.txt",
+        "runtime/.scratch.py",
+        "runtime/.venv/lib/site.py",
+        "runtime/test_handler.py",
+        "runtime/conftest.py",
+        "runtime.py",
+        "tests/test_runtime.py",
+    ]
+    for name in files:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# source\n")
+    return tmp_path
+
+
+def test_only_python_sources_of_the_runtime_package_are_shipped(project):
+    assert list(runtime_sources(project)) == [
+        "runtime/__init__.py",
+        "runtime/api/__init__.py",
+        "runtime/api/items.py",
+        "runtime/handler.py",
+    ]
+
+
+def test_archive_paths_map_to_the_files_under_the_project(project):
+    for archive_path, source in runtime_sources(project).items():
+        assert source == project / archive_path
+
+
+def test_a_project_without_the_runtime_package_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="runtime"):
+        runtime_sources(tmp_path)
+
+
+def test_the_real_archive_is_the_runtime_packages_py_files_with_the_handler():
+    sources = runtime_sources(ROOT)
+
+    on_disk = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "runtime").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert set(sources) == on_disk
+    assert all(name.startswith("runtime/") and name.endswith(".py") for name in sources)
+    assert not [name for name in sources if "__pycache__" in name]
+    assert "runtime/__init__.py" in sources
+
+
+def test_the_handler_setting_names_a_function_defined_in_a_shipped_module():
+    module, function = lambda_package.HANDLER.rsplit(".", 1)
+    source = runtime_sources(ROOT)[module.replace(".", "/") + ".py"].read_text()
+
+    assert re.search(rf"^def {function}\(", source, re.MULTILINE), f"{lambda_package.HANDLER} is not defined"
+
+
+def test_the_same_files_give_the_same_archive_in_the_same_order():
+    first = source_archive(runtime_sources(ROOT)).assets
+    second = source_archive(runtime_sources(ROOT)).assets
+
+    assert list(first) == sorted(first) == list(second)
+    assert [asset.path for asset in first.values()] == [asset.path for asset in second.values()]
+
+
+def test_the_package_module_imports_no_pulumi_so_benchmarks_can_use_it():
+    probe = "import sys, components.lambda_package; print('pulumi' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)  # noqa: S603
+
+    assert result.stdout.strip() == "False"
+
+
+def test_the_layer_is_the_public_powertools_v3_layer_for_the_region_runtime_and_architecture():
+    assert powertools_layer_arn("eu-west-1") == (
+        "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:"
+        f"{lambda_package.POWERTOOLS_LAYER_VERSION}"
+    )
+    assert powertools_layer_arn("us-east-1", python_runtime="python3.12", architecture="x86_64", layer_version=9) == (
+        "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:9"
+    )
+
+
+def test_the_layers_powertools_version_is_the_one_the_runtime_pins():
+    pins = (ROOT / "requirements" / "runtime.txt").read_text()
+    pinned = re.search(r"^aws-lambda-powertools(?:\[[^\]]*\])?==(\S+)", pins, re.MULTILINE)
+
+    assert pinned, "requirements/runtime.txt does not pin aws-lambda-powertools"
+    assert pinned.group(1) == lambda_package.POWERTOOLS_VERSION, (
+        "bump POWERTOOLS_VERSION and POWERTOOLS_LAYER_VERSION together with the pin "
+        f"(aws ssm get-parameter --name /aws/service/powertools/python/arm64/python3.13/{pinned.group(1)})"
+    )
+
+
+def test_the_function_runs_a_supported_python_on_arm64():
+    assert re.fullmatch(r"python3\.(1[2-9])", lambda_package.PYTHON_RUNTIME)
+    assert lambda_package.ARCHITECTURE == "arm64"

@@ -1,0 +1,216 @@
+"""PrivateNetwork alone: private subnets only, DynamoDB through a scoped gateway endpoint, a closed security group."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from components.private_network import PrivateNetwork, PrivateNetworkArgs, first_zones, subnet_cidrs
+from tests.infra.pulumi_mocks import Deployment, deploy, policy_of
+
+TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/users-items-table-1a2b3c4"
+ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
+FORBIDDEN_TYPES = {
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/eip:Eip",
+    "aws:ec2/route:Route",
+    "aws:ec2/vpnGateway:VpnGateway",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+}
+
+
+def network(**overrides: object) -> Deployment:
+    def program() -> dict[str, object]:
+        args = PrivateNetworkArgs(dynamodb_table_arns=[TABLE_ARN], dynamodb_actions=ACTIONS, **overrides)
+        component = PrivateNetwork("net", args)
+        return {
+            "vpcId": component.vpc_id,
+            "subnetIds": component.private_subnet_ids,
+            "routeTableIds": component.private_route_table_ids,
+            "securityGroupId": component.lambda_security_group_id,
+            "prefixListId": component.dynamodb_prefix_list_id,
+        }
+
+    return deploy(program, region="eu-west-1")
+
+
+@pytest.fixture(scope="module")
+def two_zones() -> Deployment:
+    return network()
+
+
+@pytest.fixture(scope="module")
+def three_zones_with_flow_logs() -> Deployment:
+    return network(availability_zone_count=3, enable_flow_logs=True, flow_log_retention_days=365)
+
+
+@pytest.fixture(scope="module", params=["two_zones", "three_zones_with_flow_logs"])
+def any_network(request: pytest.FixtureRequest) -> Deployment:
+    return request.getfixturevalue(request.param)
+
+
+def test_the_vpc_resolves_dns_names_for_the_endpoint(two_zones):
+    vpc = two_zones.one("aws:ec2/vpc:Vpc")
+
+    assert vpc.inputs["enableDnsSupport"] is True, vpc
+    assert vpc.inputs["enableDnsHostnames"] is True, vpc
+    assert vpc.inputs["cidrBlock"] == "10.0.0.0/16", vpc
+
+
+def test_nothing_can_reach_or_be_reached_from_the_internet(any_network):
+    assert not any_network.types() & FORBIDDEN_TYPES
+    for subnet in any_network.of_type("aws:ec2/subnet:Subnet"):
+        assert subnet.inputs["mapPublicIpOnLaunch"] is False, subnet
+        assert "ipv6CidrBlock" not in subnet.inputs, subnet
+    for table in any_network.of_type("aws:ec2/routeTable:RouteTable"):
+        assert not table.inputs.get("routes"), f"{table} has routes: {table.inputs.get('routes')}"
+
+
+def test_there_is_a_private_subnet_in_each_of_the_configured_number_of_looked_up_zones(three_zones_with_flow_logs):
+    subnets = three_zones_with_flow_logs.of_type("aws:ec2/subnet:Subnet")
+
+    assert [subnet.inputs["availabilityZone"] for subnet in subnets] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    lookup = next(i for i in three_zones_with_flow_logs.invokes if i.token.endswith("getAvailabilityZones"))
+    assert lookup.args["state"] == "available"
+    assert lookup.args["filters"] == [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
+
+
+def test_subnet_ranges_are_disjoint_parts_of_the_vpc_fixed_by_index(three_zones_with_flow_logs):
+    deployment = three_zones_with_flow_logs
+    vpc = ipaddress.ip_network(deployment.one("aws:ec2/vpc:Vpc").inputs["cidrBlock"])
+    ranges = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in deployment.of_type("aws:ec2/subnet:Subnet")]
+
+    assert [str(r) for r in ranges] == ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"]
+    assert all(r.subnet_of(vpc) for r in ranges)
+    assert not any(a.overlaps(b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
+
+
+def test_adding_a_zone_adds_a_subnet_and_moves_none():
+    assert subnet_cidrs("10.0.0.0/16", 3)[:2] == subnet_cidrs("10.0.0.0/16", 2)
+
+
+def test_each_subnet_has_its_own_route_table(any_network):
+    subnets = {s.id for s in any_network.of_type("aws:ec2/subnet:Subnet")}
+    tables = {t.id for t in any_network.of_type("aws:ec2/routeTable:RouteTable")}
+    associations = any_network.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+
+    assert {a.inputs["subnetId"] for a in associations} == subnets
+    assert {a.inputs["routeTableId"] for a in associations} == tables
+    assert len(associations) == len(subnets) == len(tables)
+
+
+def test_the_dynamodb_gateway_endpoint_is_on_every_private_route_table(any_network):
+    endpoint = any_network.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+    tables = [t.id for t in any_network.of_type("aws:ec2/routeTable:RouteTable")]
+
+    assert endpoint.inputs["vpcEndpointType"] == "Gateway", endpoint
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.eu-west-1.dynamodb", endpoint
+    assert sorted(endpoint.inputs["routeTableIds"]) == sorted(tables), endpoint
+
+
+def test_the_endpoint_lets_through_only_the_given_actions_on_the_given_table_and_its_indexes(two_zones):
+    endpoint = two_zones.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+
+    assert policy_of(endpoint)["Statement"] == [
+        {
+            "Sid": "OnlyTheseTables",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": sorted(ACTIONS),
+            "Resource": [TABLE_ARN, f"{TABLE_ARN}/index/*"],
+        }
+    ]
+
+
+def test_the_lambda_security_group_allows_only_https_to_the_dynamodb_prefix_list(any_network):
+    group = any_network.one("aws:ec2/securityGroup:SecurityGroup")
+    endpoint = any_network.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+
+    assert group.inputs["ingress"] == [], group
+    assert [{k: v for k, v in rule.items() if k != "description"} for rule in group.inputs["egress"]] == [
+        {"protocol": "tcp", "fromPort": 443, "toPort": 443, "prefixListIds": [endpoint.outputs["prefixListId"]]}
+    ], group
+    assert not any_network.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert not any_network.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert not any_network.of_type("aws:ec2/securityGroupRule:SecurityGroupRule")
+
+
+def test_the_vpcs_default_security_group_is_stripped_of_its_rules(two_zones):
+    default = two_zones.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+
+    assert default.inputs["vpcId"] == two_zones.one("aws:ec2/vpc:Vpc").id, default
+    assert default.inputs.get("ingress", []) == [], default
+    assert default.inputs.get("egress", []) == [], default
+
+
+def test_flow_logs_are_off_unless_asked_for(two_zones):
+    assert not two_zones.of_type("aws:ec2/flowLog:FlowLog")
+    assert not two_zones.of_type("aws:iam/role:Role")
+    assert not two_zones.of_type("aws:cloudwatch/logGroup:LogGroup")
+
+
+def test_flow_logs_go_to_their_own_log_group_through_a_role_scoped_to_it(three_zones_with_flow_logs):
+    deployment = three_zones_with_flow_logs
+    flow_log = deployment.one("aws:ec2/flowLog:FlowLog")
+    log_group = deployment.one("aws:cloudwatch/logGroup:LogGroup")
+    role = deployment.one("aws:iam/role:Role")
+    policy = deployment.one("aws:iam/rolePolicy:RolePolicy")
+
+    assert flow_log.inputs["vpcId"] == deployment.one("aws:ec2/vpc:Vpc").id, flow_log
+    assert flow_log.inputs["trafficType"] == "ALL", flow_log
+    assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs", flow_log
+    assert flow_log.inputs["logDestination"] == log_group.outputs["arn"], flow_log
+    assert flow_log.inputs["iamRoleArn"] == role.outputs["arn"], flow_log
+    assert policy.urn in flow_log.dependencies, f"{flow_log} must wait for its role's policy"
+    assert log_group.inputs["retentionInDays"] == 365, log_group
+    assert policy.inputs["role"] == role.id, policy
+    [statement] = policy_of(policy)["Statement"]
+    assert statement["Resource"] == [log_group.outputs["arn"], log_group.outputs["arn"] + ":*"], policy
+    [trust] = policy_of(role, "assumeRolePolicy")["Statement"]
+    assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}, role
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}, role
+
+
+def test_every_resource_is_a_child_of_the_component(any_network):
+    [component] = [r for r in any_network if r.type == "users-items:index:PrivateNetwork"]
+
+    for resource in any_network:
+        if resource is not component:
+            assert resource.parent == component.urn, f"{resource} is not parented to {component}"
+
+
+def test_the_outputs_are_the_created_resources(two_zones):
+    outputs = two_zones.outputs
+
+    assert outputs["vpcId"] == two_zones.one("aws:ec2/vpc:Vpc").id
+    assert outputs["subnetIds"] == [s.id for s in two_zones.of_type("aws:ec2/subnet:Subnet")]
+    assert outputs["routeTableIds"] == [t.id for t in two_zones.of_type("aws:ec2/routeTable:RouteTable")]
+    assert outputs["securityGroupId"] == two_zones.one("aws:ec2/securityGroup:SecurityGroup").id
+    assert outputs["prefixListId"].startswith("pl-")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"availability_zone_count": 1}, "at least 2"),
+        ({"dynamodb_actions": ("dynamodb:*",)}, "without wildcards"),
+        ({"dynamodb_actions": ()}, "without wildcards"),
+        ({"dynamodb_table_arns": []}, "at least one table"),
+        ({"cidr_block": "10.0.0.0/28"}, "too small"),
+    ],
+)
+def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
+    args = {"dynamodb_table_arns": [TABLE_ARN], "dynamodb_actions": ACTIONS, **overrides}
+
+    with pytest.raises(ValueError, match=message):
+        PrivateNetworkArgs(**args)
+
+
+def test_a_region_with_too_few_zones_is_an_error():
+    assert first_zones(["eu-west-1b", "eu-west-1a", "eu-west-1c"], 2) == ["eu-west-1a", "eu-west-1b"]
+    with pytest.raises(ValueError, match="fewer than the 3"):
+        first_zones(["eu-west-1a", "eu-west-1b"], 3)

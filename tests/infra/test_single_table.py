@@ -1,0 +1,140 @@
+"""SingleTable alone: keys from the runtime's key-schema module, and the data-safety settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.single_table import SingleTable, SingleTableArgs
+from runtime import table_schema
+from tests.infra.pulumi_mocks import Deployment, deploy
+
+KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+
+
+def schema_args(**overrides: object) -> SingleTableArgs:
+    args = {
+        "partition_key": table_schema.PARTITION_KEY,
+        "sort_key": table_schema.SORT_KEY,
+        "attribute_types": table_schema.KEY_ATTRIBUTE_TYPES,
+        "local_indexes": table_schema.LOCAL_INDEXES,
+        "ttl_attribute": table_schema.TTL_ATTRIBUTE,
+    }
+    return SingleTableArgs(**{**args, **overrides})
+
+
+def single_table(**overrides: object) -> Deployment:
+    def program() -> dict[str, object]:
+        table = SingleTable("table", schema_args(**overrides))
+        return {"name": table.name, "arn": table.arn, "indexArns": table.index_arns}
+
+    return deploy(program)
+
+
+@pytest.fixture(scope="module")
+def default_table() -> Deployment:
+    return single_table()
+
+
+@pytest.fixture(scope="module")
+def protected_table() -> Deployment:
+    return single_table(deletion_protection=True, protect=True, kms_key_arn=KMS_KEY)
+
+
+def table_of(deployment: Deployment):
+    return deployment.one("aws:dynamodb/table:Table")
+
+
+def test_the_key_schema_is_the_runtimes(default_table):
+    table = table_of(default_table)
+
+    assert table.inputs["hashKey"] == table_schema.PARTITION_KEY, table
+    assert table.inputs["rangeKey"] == table_schema.SORT_KEY, table
+    assert {a["name"]: a["type"] for a in table.inputs["attributes"]} == table_schema.KEY_ATTRIBUTE_TYPES, table
+
+
+def test_the_local_indexes_are_the_runtimes(default_table):
+    table = table_of(default_table)
+
+    assert table.inputs["localSecondaryIndexes"] == [
+        {"name": index.name, "rangeKey": index.sort_key, "projectionType": index.projection}
+        for index in table_schema.LOCAL_INDEXES
+    ], table
+    assert "globalSecondaryIndexes" not in table.inputs, table
+
+
+def test_the_table_matches_the_create_table_request_the_local_api_and_tests_use(default_table):
+    table = table_of(default_table)
+    request = table_schema.create_table_request("any")
+
+    assert table.inputs["billingMode"] == request["BillingMode"]
+    assert [a["name"] for a in table.inputs["attributes"]] == [
+        d["AttributeName"] for d in request["AttributeDefinitions"]
+    ]
+    assert [i["name"] for i in table.inputs["localSecondaryIndexes"]] == [
+        i["IndexName"] for i in request["LocalSecondaryIndexes"]
+    ]
+
+
+def test_billing_is_on_demand(default_table):
+    assert table_of(default_table).inputs["billingMode"] == "PAY_PER_REQUEST"
+
+
+def test_point_in_time_recovery_is_on(default_table):
+    assert table_of(default_table).inputs["pointInTimeRecovery"]["enabled"] is True
+
+
+def test_records_expire_on_the_attribute_the_runtime_writes(default_table):
+    assert table_of(default_table).inputs["ttl"] == {"attributeName": table_schema.TTL_ATTRIBUTE, "enabled": True}
+
+
+def test_encryption_is_on_with_the_aws_managed_key_by_default(default_table):
+    assert table_of(default_table).inputs["serverSideEncryption"] == {"enabled": True}
+
+
+def test_encryption_uses_the_customer_key_when_given(protected_table):
+    assert table_of(protected_table).inputs["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": KMS_KEY}
+
+
+def test_deletion_protection_and_protect_are_off_unless_asked_for(default_table):
+    table = table_of(default_table)
+
+    assert table.inputs["deletionProtectionEnabled"] is False, table
+    assert table.protect is False, table
+
+
+def test_deletion_protection_and_protect_are_on_when_asked_for(protected_table):
+    table = table_of(protected_table)
+
+    assert table.inputs["deletionProtectionEnabled"] is True, table
+    assert table.protect is True, table
+
+
+def test_outputs_are_the_name_the_arn_and_one_arn_per_index(default_table):
+    table = table_of(default_table)
+
+    assert default_table.outputs == {
+        "name": table.outputs["name"],
+        "arn": table.outputs["arn"],
+        "indexArns": [f"{table.outputs['arn']}/index/{index.name}" for index in table_schema.LOCAL_INDEXES],
+    }
+    assert table.outputs["arn"].startswith("arn:aws:dynamodb:us-east-1:123456789012:table/")
+
+
+def test_the_table_is_a_child_of_the_component(default_table):
+    component = default_table.one("users-items:index:SingleTable")
+
+    assert table_of(default_table).parent == component.urn
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"attribute_types": {**table_schema.KEY_ATTRIBUTE_TYPES, "email": "S"}}, "exactly the key attributes"),
+        ({"attribute_types": {table_schema.PARTITION_KEY: "S", table_schema.SORT_KEY: "S"}}, "exactly the key"),
+        ({"attribute_types": dict.fromkeys(table_schema.KEY_ATTRIBUTE_TYPES, "BOOL")}, "S, N or B"),
+        ({"local_indexes": table_schema.LOCAL_INDEXES * 2}, "unique"),
+    ],
+)
+def test_inconsistent_key_schemas_are_refused(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        schema_args(**overrides)

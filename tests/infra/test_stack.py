@@ -1,0 +1,139 @@
+"""The whole program, as the dev and prod stack files configure it."""
+
+from __future__ import annotations
+
+import runpy
+
+import pulumi
+import pytest
+
+from components import outputs
+from components.lambda_package import HANDLER, powertools_layer_arn
+from tests.infra.pulumi_mocks import deploy
+from tests.infra.stacks import ROOT, stack_settings
+from tests.infra.test_private_network import FORBIDDEN_TYPES
+
+COMPONENTS = {"users-items:index:PrivateNetwork", "users-items:index:SingleTable", "users-items:index:HttpLambdaApi"}
+
+
+def test_the_stack_exports_the_outputs_client_apps_read(stack):
+    names = {value for name, value in vars(outputs).items() if name.isupper()}
+
+    assert names == {"apiUrl", "tableName", "tableArn", "functionName", "vpcId", "privateSubnetIds", "region"}
+    assert set(stack.outputs) == names
+
+
+def test_the_outputs_are_the_deployed_resources(stack):
+    table = stack.one("aws:dynamodb/table:Table")
+
+    assert stack.outputs[outputs.API_URL] == stack.one("aws:apigatewayv2/api:Api").outputs["apiEndpoint"]
+    assert stack.outputs[outputs.TABLE_NAME] == table.outputs["name"]
+    assert stack.outputs[outputs.TABLE_ARN] == table.outputs["arn"]
+    assert stack.outputs[outputs.FUNCTION_NAME] == stack.one("aws:lambda/function:Function").outputs["name"]
+    assert stack.outputs[outputs.VPC_ID] == stack.one("aws:ec2/vpc:Vpc").id
+    assert stack.outputs[outputs.PRIVATE_SUBNET_IDS] == [s.id for s in stack.of_type("aws:ec2/subnet:Subnet")]
+    assert stack.outputs[outputs.REGION] == "us-east-1"
+
+
+def test_the_program_defines_no_resource_outside_the_three_components(stack):
+    component_urns = {r.urn for r in stack if r.type in COMPONENTS}
+
+    assert {r.type for r in stack if r.type in COMPONENTS} == COMPONENTS
+    for resource in stack:
+        if resource.type in COMPONENTS:
+            assert "::pulumi:pulumi:Stack::" in resource.parent, f"{resource} is not a top-level component"
+        else:
+            assert resource.parent in component_urns, f"{resource} is not inside a component"
+
+
+def test_nothing_in_the_stack_reaches_the_internet(stack):
+    assert not stack.types() & FORBIDDEN_TYPES
+    for table in stack.of_type("aws:ec2/routeTable:RouteTable"):
+        assert not table.inputs.get("routes"), table
+
+
+def test_the_function_runs_in_the_networks_private_subnets_with_its_security_group(stack):
+    function = stack.one("aws:lambda/function:Function")
+
+    assert function.inputs["vpcConfig"]["subnetIds"] == [s.id for s in stack.of_type("aws:ec2/subnet:Subnet")]
+    assert function.inputs["vpcConfig"]["securityGroupIds"] == [stack.one("aws:ec2/securityGroup:SecurityGroup").id]
+
+
+def test_the_function_is_the_runtimes_handler_with_the_pinned_powertools_layer(stack):
+    function = stack.one("aws:lambda/function:Function")
+
+    assert function.inputs["handler"] == HANDLER
+    assert function.inputs["layers"] == [powertools_layer_arn("us-east-1")]
+    assert (function.inputs["runtime"], function.inputs["architectures"]) == ("python3.13", ["arm64"])
+    assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 15)
+
+
+def test_the_endpoint_and_the_role_are_scoped_to_the_stacks_table(stack):
+    table_arn = stack.one("aws:dynamodb/table:Table").outputs["arn"]
+    endpoint = stack.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+    role_policy = next(p for p in stack.of_type("aws:iam/rolePolicy:RolePolicy") if "dynamodb" in p.name)
+
+    assert f'"Resource": ["{table_arn}", "{table_arn}/index/*"]' in endpoint.inputs["policy"]
+    assert f'"Resource": ["{table_arn}", "{table_arn}/index/ByStatus"]' in role_policy.inputs["policy"]
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "expected"),
+    [
+        ("dev", {"zones": 2, "flow_logs": 0, "retention": 14, "protected": False, "burst": 100, "rate": 50}),
+        ("prod", {"zones": 3, "flow_logs": 1, "retention": 365, "protected": True, "burst": 500, "rate": 200}),
+    ],
+)
+def test_each_stack_gets_its_environments_settings(stack_name, expected, dev, prod):
+    deployment = {"dev": dev, "prod": prod}[stack_name]
+    table = deployment.one("aws:dynamodb/table:Table")
+    stage = deployment.one("aws:apigatewayv2/stage:Stage")
+
+    assert len(deployment.of_type("aws:ec2/subnet:Subnet")) == expected["zones"]
+    assert len({s.inputs["availabilityZone"] for s in deployment.of_type("aws:ec2/subnet:Subnet")}) == expected["zones"]
+    assert len(deployment.of_type("aws:ec2/flowLog:FlowLog")) == expected["flow_logs"]
+    for log_group in deployment.of_type("aws:cloudwatch/logGroup:LogGroup"):
+        assert log_group.inputs["retentionInDays"] == expected["retention"], log_group
+    assert table.inputs["deletionProtectionEnabled"] is expected["protected"], table
+    assert table.protect is expected["protected"], table
+    assert table.inputs["pointInTimeRecovery"] == {"enabled": True}, table
+    assert table.inputs["serverSideEncryption"]["enabled"] is True, table
+    assert stage.inputs["defaultRouteSettings"] == {
+        "throttlingBurstLimit": expected["burst"],
+        "throttlingRateLimit": expected["rate"],
+    }, stage
+
+
+def test_dev_allows_the_local_web_apps_origins(dev):
+    api = dev.one("aws:apigatewayv2/api:Api")
+
+    assert api.inputs["corsConfiguration"]["allowOrigins"] == ["http://localhost:3000", "http://localhost:5173"], api
+
+
+def test_the_stack_names_physical_resources_after_the_stack(dev, prod):
+    assert dev.one("aws:lambda/function:Function").inputs["name"] == "users-items-api-dev"
+    assert prod.one("aws:lambda/function:Function").inputs["name"] == "users-items-api-prod"
+
+
+def test_every_invoke_the_program_makes_is_answered_by_the_mocks(stack):
+    assert {invoke.token for invoke in stack.invokes} <= {
+        "aws:index/getRegion:getRegion",
+        "aws:index/getPartition:getPartition",
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getAvailabilityZones:getAvailabilityZones",
+    }
+
+
+def test_the_program_runs_as_pulumi_runs_it_and_exports_its_outputs(monkeypatch, dev):
+    """`__main__.py` executed as `__main__`, as the Pulumi CLI runs it, rather than through `build_stack`."""
+    exported: dict[str, object] = {}
+    monkeypatch.setattr(pulumi, "export", lambda name, value: exported.setdefault(name, value))
+
+    def program() -> pulumi.Output[object]:
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        return pulumi.Output.all(**exported)
+
+    deployment = deploy(program, config=stack_settings("dev"), stack="dev")
+
+    assert deployment.outputs == dev.outputs
+    assert sorted(r.urn for r in deployment) == sorted(r.urn for r in dev)
