@@ -1,0 +1,142 @@
+"""`python -m local_api`: run the backend locally; `openapi` prints the API document; `token` mints a JWT.
+
+python -m local_api [--host 127.0.0.1] [--port 3000] [--concurrency 4] [--no-demo-data]
+                    [--outputs-file local-outputs.json] [--auth]
+python -m local_api openapi > openapi.json
+python -m local_api token --sub <user id> [--email jane@example.com]
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+from pathlib import Path
+
+from components import outputs
+from local_api import auth
+from local_api.embedded_dynamodb import CREDENTIALS, REGION, DemoUser, EmbeddedDynamoDB
+from local_api.server import LocalGateway, LocalHttpServer
+from local_api.workers import HandlerPool
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m local_api", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    parser.add_argument("--concurrency", type=int, default=4, help="handler instances (default 4)")
+    parser.add_argument("--no-demo-data", action="store_true", help="start with an empty table")
+    parser.add_argument("--outputs-file", type=Path, help="write the stack outputs (apiUrl, …) as JSON here")
+    parser.add_argument("--auth", action="store_true", help="require JWTs like API Gateway's JWT authorizer")
+    parser.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key (--auth)")
+    parser.add_argument("--quiet", action="store_true", help="no access log lines")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("openapi", help="print the OpenAPI document")
+    token = commands.add_parser("token", help="mint a JWT the --auth server accepts")
+    token.add_argument("--sub", required=True, help="the user id the token is for")
+    token.add_argument("--email", help="an email claim")
+    token.add_argument("--expires-in", type=int, default=auth.DEFAULT_LIFETIME_SECONDS, help="seconds")
+    token.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key")
+    return parser.parse_args(argv)
+
+
+def handler_environment(endpoint: str, table_name: str) -> dict[str, str]:
+    """What the Lambda would get, plus boto3's standard endpoint setting pointing at moto."""
+    return {
+        "TABLE_NAME": table_name,
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        **CREDENTIALS,
+    }
+
+
+def print_openapi() -> int:
+    os.environ.setdefault("TABLE_NAME", "openapi")
+    from runtime.handler import openapi_json
+
+    sys.stdout.write(openapi_json())
+    return 0
+
+
+def print_token(arguments: argparse.Namespace) -> int:
+    key = auth.load_or_create_key(arguments.key_file)
+    print(auth.mint_token(key, subject=arguments.sub, email=arguments.email, lifetime_seconds=arguments.expires_in))
+    return 0
+
+
+def serve(arguments: argparse.Namespace) -> int:
+    authorizer = None
+    if arguments.auth:
+        authorizer = auth.JwtAuthorizer(auth.load_or_create_key(arguments.key_file).public_key())
+    database = EmbeddedDynamoDB(arguments.host)
+    endpoint = database.start()
+    table_name = database.create_table()
+    environment = handler_environment(endpoint, table_name)
+    os.environ.update(environment)
+    from runtime.handler import openapi_json
+
+    pool = HandlerPool(environment, instances=arguments.concurrency)
+    try:
+        gateway = LocalGateway(pool.invoke, openapi_json(), authorizer)
+        try:
+            server = LocalHttpServer((arguments.host, arguments.port), gateway, access_log=not arguments.quiet)
+        except OSError as error:
+            reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
+            print(f"error: {arguments.host}:{arguments.port} {reason}; choose another with --port", file=sys.stderr)
+            return 2
+        pool.warm_up()
+        demo_users = [] if arguments.no_demo_data else database.load_demo_data()
+        if arguments.outputs_file:
+            write_outputs(arguments.outputs_file, server.url, table_name)
+        announce(server.url, demo_users, arguments)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("\nstopping; the data was in memory and is gone", file=sys.stderr)
+        finally:
+            server.server_close()
+    finally:
+        pool.close()
+        database.stop()
+    return 0
+
+
+def write_outputs(path: Path, url: str, table_name: str) -> None:
+    """The stack's client-facing outputs, by the names the deployed stack exports."""
+    values = {outputs.API_URL: url, outputs.REGION: REGION, outputs.TABLE_NAME: table_name}
+    path.write_text(json.dumps(values, indent=2) + "\n")
+
+
+def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace) -> None:
+    lines = [f"Local API on {url}  (OpenAPI: {url}/openapi.json, explorer: {url}/docs)"]
+    lines += [f"  demo user {user.email}: {user.user_id}" for user in demo_users]
+    example = demo_users[0].user_id if demo_users else "<userId>"
+    bearer = ' -H "Authorization: Bearer $(python -m local_api token --sub ' + example + ')"' if arguments.auth else ""
+    lines += [
+        "Try:",
+        f"  curl -s{bearer} {url}/users/{example}?include=items",
+        f"  curl -s{bearer} -X POST {url}/users/{example}/items -H 'content-type: application/json'"
+        ' -d \'{"task": "Book the venue"}\'',
+        "Ctrl-C stops it; state lives in memory only.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: list[str]) -> int:
+    arguments = parse_arguments(argv)
+    if arguments.command == "openapi":
+        return print_openapi()
+    if arguments.command == "token":
+        return print_token(arguments)
+    return serve(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,143 @@
+"""The local HTTP front door: API Gateway's routing, JWT authorizer and proxy integration.
+
+Explicit routes only, as the deployed API: a method and path that no route declares gets API
+Gateway's 404 `{"message":"Not Found"}` without invoking the handler. Besides the API it serves
+`/openapi.json` and an offline API explorer at `/docs`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi import swagger_ui
+from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+
+from local_api.auth import JwtAuthorizer, UnauthorizedError
+from local_api.gateway_events import HttpRequest, HttpResponse, build_event, gateway_error, to_http_response
+from runtime.routes import ROUTES, Route, match_path
+
+# API Gateway's own limit on a request payload; the handler refuses far smaller bodies itself.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+_SWAGGER_ASSETS = Path(swagger_ui.__file__).parent
+_ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
+
+Invoke = Callable[[dict[str, Any]], Any]
+
+
+def match_route(method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
+    for route in ROUTES:
+        parameters = match_path(route.path, raw_path)
+        if parameters is not None and route.method == method:
+            return route, parameters
+    return None
+
+
+class LocalGateway:
+    """Everything a request meets before and after the function, as on API Gateway."""
+
+    def __init__(self, invoke: Invoke, openapi_document: str, authorizer: JwtAuthorizer | None) -> None:
+        self._invoke = invoke
+        self._openapi = openapi_document.encode()
+        self._docs = generate_swagger_html(
+            spec=openapi_document,
+            swagger_js="/docs/swagger-ui-bundle.min.js",
+            swagger_css="/docs/swagger-ui.min.css",
+            swagger_base_url="/docs",
+            oauth2_config=None,
+        ).encode()
+        self._authorizer = authorizer
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        local = self._local_page(request)
+        if local is not None:
+            return local
+        matched = match_route(request.method, request.raw_path)
+        if matched is None:
+            return gateway_error(HTTPStatus.NOT_FOUND, "Not Found")
+        route, path_parameters = matched
+        claims = None
+        if self._authorizer is not None and route.requires_auth:
+            try:
+                claims = self._authorizer.verify(_header(request, "authorization"))
+            except UnauthorizedError:
+                return gateway_error(HTTPStatus.UNAUTHORIZED, "Unauthorized")
+        try:
+            result = self._invoke(build_event(request, route, path_parameters, claims))
+        except Exception as error:
+            print(f"handler failed: {error!r}", file=sys.stderr)
+            return gateway_error(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
+        return to_http_response(result)
+
+    def _local_page(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method != "GET":
+            return None
+        if request.raw_path == "/openapi.json":
+            return HttpResponse(200, [("content-type", "application/json")], self._openapi)
+        if request.raw_path == "/docs":
+            return HttpResponse(200, [("content-type", "text/html; charset=utf-8")], self._docs)
+        asset = request.raw_path.removeprefix("/docs/")
+        if request.raw_path.startswith("/docs/") and asset in {"swagger-ui-bundle.min.js", "swagger-ui.min.css"}:
+            content_type = _ASSET_TYPES[Path(asset).suffix]
+            return HttpResponse(200, [("content-type", content_type)], (_SWAGGER_ASSETS / asset).read_bytes())
+        return None
+
+
+def _header(request: HttpRequest, name: str) -> str | None:
+    return next((value for key, value in request.headers if key.lower() == name), None)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: LocalHttpServer
+    protocol_version = "HTTP/1.1"
+
+    def do_request(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            self._send(gateway_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
+            self.close_connection = True
+            return
+        raw_path, _, raw_query = self.path.partition("?")
+        request = HttpRequest(
+            method=self.command,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=list(self.headers.items()),
+            body=self.rfile.read(length) if length else b"",
+            source_ip=self.client_address[0],
+        )
+        self._send(self.server.gateway.handle(request))
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_request  # noqa: N815
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in {"content-length", "connection"}:
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.access_log:
+            sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+
+
+class LocalHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], gateway: LocalGateway, *, access_log: bool = True) -> None:
+        super().__init__(address, _RequestHandler)
+        self.gateway = gateway
+        self.access_log = access_log
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"

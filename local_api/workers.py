@@ -1,0 +1,76 @@
+"""Lambda-like execution: a pool of processes, each importing the handler once.
+
+Powertools keeps the current event on the resolver, so one handler instance serves one request
+at a time, as in Lambda; concurrency comes from more instances, whose requests really race
+against the table.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+_handler: Callable[[dict[str, Any], Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class LocalLambdaContext:
+    """What Lambda passes as `context`, as far as powertools reads it."""
+
+    aws_request_id: str
+    function_name: str = "users-items-api-local"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:users-items-api-local"
+    log_group_name: str = "/aws/lambda/users-items-api-local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
+
+def _start_instance(environment: Mapping[str, str]) -> None:
+    global _handler
+    os.environ.update(environment)
+    from runtime.handler import lambda_handler
+
+    _handler = lambda_handler
+
+
+def _is_started() -> bool:
+    return _handler is not None
+
+
+def _invoke(event: dict[str, Any]) -> Any:
+    if _handler is None:
+        raise RuntimeError("the worker was not started with the handler")
+    return _handler(event, LocalLambdaContext(aws_request_id=str(uuid.uuid4())))
+
+
+class HandlerPool:
+    def __init__(self, environment: Mapping[str, str], *, instances: int) -> None:
+        # spawn: a worker starts clean, with no server threads or clients inherited from the parent.
+        self._executor = ProcessPoolExecutor(
+            max_workers=instances,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_instance,
+            initargs=(dict(environment),),
+        )
+        self._instances = instances
+
+    def warm_up(self) -> None:
+        """Start every instance now rather than on the first requests."""
+        futures = [self._executor.submit(_is_started) for _ in range(self._instances)]
+        if not all(future.result() for future in futures):
+            raise RuntimeError("a handler instance did not start")
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        return self._executor.submit(_invoke, event).result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
