@@ -95,7 +95,7 @@ def serve(arguments: argparse.Namespace) -> int:
         demo_users = [] if arguments.no_demo_data else database.load_demo_data()
         if arguments.outputs_file:
             write_outputs(arguments.outputs_file, server.url, table_name)
-        announce(server.url, demo_users, arguments)
+        announce(server.url, demo_users, arguments, database=f"{endpoint} (table {table_name})")
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -114,8 +114,11 @@ def write_outputs(path: Path, url: str, table_name: str) -> None:
     path.write_text(json.dumps(values, indent=2) + "\n")
 
 
-def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace) -> None:
-    lines = [f"Local API on {url}  (OpenAPI: {url}/openapi.json, explorer: {url}/docs)"]
+def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace, *, database: str) -> None:
+    lines = [
+        f"Local API on {url}  (OpenAPI: {url}/openapi.json, explorer: {url}/docs)",
+        f"DynamoDB (moto) on {database}",
+    ]
     lines += [f"  demo user {user.email}: {user.user_id}" for user in demo_users]
     example = demo_users[0].user_id if demo_users else "<userId>"
     bearer = ' -H "Authorization: Bearer $(python -m local_api token --sub ' + example + ')"' if arguments.auth else ""

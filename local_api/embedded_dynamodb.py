@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from runtime.ids import new_id
 from runtime.models import ItemStatus
@@ -36,16 +39,33 @@ class DemoUser:
     email: str
 
 
+class _OneRequestAtATime:
+    """DynamoDB applies each request atomically; moto's backend is not thread-safe (a transaction
+    restores a copy of the table when it fails, and concurrent ones can lose each other's
+    writes), so requests are applied one at a time: races between handler instances then play
+    out as they would on DynamoDB, through conditions and transactions."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self._lock:
+            return list(self._app(environ, start_response))
+
+
 class EmbeddedDynamoDB:
     def __init__(self, host: str = "127.0.0.1") -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-dynamodb", daemon=True)
 
     def start(self) -> str:
         """Start the server on a free port; returns its endpoint URL."""
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+        self._thread.start()
+        host, port = self._server.server_address[:2]
+        self.endpoint = f"http://{host!s}:{port}"
         return self.endpoint
 
     def client(self) -> Any:
@@ -73,4 +93,5 @@ class EmbeddedDynamoDB:
         return users
 
     def stop(self) -> None:
-        self._server.stop()
+        self._server.shutdown()
+        self._thread.join()

@@ -123,7 +123,8 @@ def _profile_record(user: User) -> dict[str, Any]:
     }
 
 
-def _item_record(item: Item) -> dict[str, Any]:
+def item_record(item: Item) -> dict[str, Any]:
+    """The record an item is stored as, with its keys and status index key."""
     return {
         **schema.item_key(item.user_id, item.item_id),
         schema.STATUS_SORT_KEY: schema.status_sort_key(item.status, item.item_id),
@@ -308,7 +309,7 @@ class Repository:
         }
         try:
             self._client.transact_write_items(
-                TransactItems=[{"ConditionCheck": profile_exists}, {"Put": self._put_new(_item_record(item))}]
+                TransactItems=[{"ConditionCheck": profile_exists}, {"Put": self._put_new(item_record(item))}]
             )
         except ClientError as error:
             self._failed_conditions(error)

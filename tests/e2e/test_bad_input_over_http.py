@@ -1,0 +1,78 @@
+"""Bad input over HTTP: each gets its documented 4xx in the one error shape, and the table is untouched."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+VALID_ITEM = "01M837V9CXKT5MX5SMCZCPKCTC"
+
+
+@pytest.fixture
+def user(new_user):
+    return new_user()
+
+
+def _requests(user_id):
+    items = f"/users/{user_id}/items"
+    json_type = {"content-type": "application/json"}
+    return [
+        ("malformed JSON", "POST", items, {"data": '{"task": ', "headers": json_type}, 400),
+        ("deeply nested JSON", "POST", items, {"data": "[" * 10_000, "headers": json_type}, 400),
+        ("wrong content type", "POST", items, {"data": "task=x", "headers": {"content-type": "text/plain"}}, 415),
+        ("oversized body", "POST", items, {"json": {"task": "x" * 20_000}}, 413),
+        ("unknown field", "POST", items, {"json": {"task": "x", "owner": "mallory"}}, 422),
+        ("wrong type", "POST", items, {"json": {"task": 42}}, 422),
+        ("too long", "POST", items, {"json": {"task": "x" * 501}}, 422),
+        ("unknown status", "POST", items, {"json": {"task": "x", "status": "LATER"}}, 422),
+        ("null in a patch", "PATCH", f"/users/{user_id}", {"json": {"name": None}}, 422),
+        ("empty patch", "PATCH", f"/users/{user_id}", {"json": {}}, 422),
+        ("id with #", "GET", f"/users/{user_id}%23METADATA", {}, 404),
+        ("id with /", "GET", f"/users/{user_id}%2Fitems", {}, 404),
+        ("unicode id", "GET", "/users/%C3%A9l%C3%A8ve", {}, 404),
+        ("300-character id", "GET", f"/users/{'A' * 300}", {}, 404),
+        ("item id with #", "DELETE", f"{items}/ITEM%23{VALID_ITEM}", {}, 404),
+        ("negative limit", "GET", items, {"params": {"limit": "-1"}}, 400),
+        ("huge limit", "GET", items, {"params": {"limit": "10000000000000000000000"}}, 400),
+        ("forged cursor", "GET", items, {"params": {"cursor": "eyJ2IjoxLCJ1IjoiWCIsInMiOm51bGwsImkiOiJZIn0"}}, 400),
+        ("garbage cursor", "GET", items, {"params": {"cursor": "%%%"}}, 400),
+        ("stale If-Match", "PATCH", f"/users/{user_id}", {"json": {"name": "x"}, "headers": {"If-Match": '"9"'}}, 412),
+    ]
+
+
+def test_each_bad_request_gets_its_documented_status_and_changes_nothing(local_api, http, user):
+    before = local_api.table_records()
+    outcomes = {}
+    for label, method, path, options, _ in _requests(user["userId"]):
+        response = http.request(method, f"{local_api.url}{path}", timeout=10, **options)
+        body = response.json()
+        assert set(body["error"]) == {"code", "message", "details"}, label
+        outcomes[label] = response.status_code
+
+    assert outcomes == {label: status for label, _, _, _, status in _requests(user["userId"])}
+    assert local_api.table_records() == before
+
+
+def test_a_forged_cursor_for_another_users_list_is_400(local_api, http, new_user):
+    alice, bob = new_user("Alice"), new_user("Bob")
+    for n in range(3):
+        http.post(f"{local_api.url}/users/{bob['userId']}/items", json={"task": f"b{n}"}, timeout=10)
+    bobs_cursor = http.get(f"{local_api.url}/users/{bob['userId']}/items", params={"limit": 1}, timeout=10).json()[
+        "nextCursor"
+    ]
+
+    response = http.get(f"{local_api.url}/users/{alice['userId']}/items", params={"cursor": bobs_cursor}, timeout=10)
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_cursor")
+
+
+def test_a_body_over_api_gateways_own_limit_is_refused_at_the_gateway(local_api, http, user):
+    response = http.post(
+        f"{local_api.url}/users/{user['userId']}/items",
+        data=json.dumps({"task": "x" * (11 * 1024 * 1024)}),
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
+
+    assert response.status_code == 413

@@ -1,0 +1,73 @@
+"""Every route over real HTTP through the local API Gateway, as a client app would call it."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_health(local_api, http):
+    response = http.get(f"{local_api.url}/health", timeout=5)
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_a_user_and_its_items_through_every_route(local_api, http):
+    base = local_api.url
+    created = http.post(f"{base}/users", json={"email": "e2e.jane@example.com", "name": "Jane"}, timeout=10)
+    user = created.json()
+    user_path = f"{base}/users/{user['userId']}"
+    assert created.status_code == 201
+    assert created.headers["location"] == f"/users/{user['userId']}"
+
+    assert http.get(user_path, timeout=10).json() == user
+    renamed = http.patch(user_path, json={"name": "Janet"}, headers={"If-Match": created.headers["etag"]}, timeout=10)
+    assert (renamed.status_code, renamed.json()["name"], renamed.headers["etag"]) == (200, "Janet", '"2"')
+
+    item_response = http.post(f"{user_path}/items", json={"task": "Finalize Q3 report"}, timeout=10)
+    item = item_response.json()
+    item_path = f"{user_path}/items/{item['itemId']}"
+    assert (item_response.status_code, item["status"]) == (201, "TODO")
+    assert http.get(item_path, timeout=10).json() == item
+
+    done = http.patch(item_path, json={"status": "DONE"}, headers={"If-Match": '"1"'}, timeout=10).json()
+    assert http.get(f"{user_path}/items", params={"status": "DONE"}, timeout=10).json()["items"] == [done]
+    with_items = http.get(user_path, params={"include": "items"}, timeout=10).json()
+    assert (with_items["user"]["name"], with_items["items"], with_items["nextCursor"]) == ("Janet", [done], None)
+
+    assert http.delete(item_path, timeout=10).status_code == 204
+    assert http.get(f"{user_path}/items", timeout=10).json() == {"items": [], "nextCursor": None}
+    assert http.delete(user_path, timeout=10).status_code == 204
+    assert http.get(user_path, timeout=10).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nope"), ("PUT", "/users"), ("GET", "/users"), ("POST", "/health"), ("GET", "/users/a/items/b/c")],
+)
+def test_a_route_the_table_does_not_declare_gets_api_gateways_404(local_api, http, method, path):
+    response = http.request(method, f"{local_api.url}{path}", timeout=5)
+
+    assert (response.status_code, response.json()) == (404, {"message": "Not Found"})
+
+
+def test_the_openapi_document_and_an_offline_explorer_are_served(local_api, http):
+    document = http.get(f"{local_api.url}/openapi.json", timeout=5).json()
+    page = http.get(f"{local_api.url}/docs", timeout=5).text
+
+    assert "/users/{userId}/items" in document["paths"]
+    assert "/docs/swagger-ui-bundle.min.js" in page
+    assert "https://" not in page
+    assert http.get(f"{local_api.url}/docs/swagger-ui-bundle.min.js", timeout=5).status_code == 200
+
+
+def test_the_outputs_file_has_the_stacks_output_names(local_api):
+    from components import outputs
+    from tests.e2e.conftest import read_outputs
+
+    written = read_outputs(local_api)
+
+    assert written == {
+        outputs.API_URL: local_api.url,
+        outputs.REGION: "us-east-1",
+        outputs.TABLE_NAME: written["tableName"],
+    }
