@@ -112,7 +112,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
         self._send(self.server.gateway.handle(request))
 
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = do_request  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        # Any method (TRACE, PROPFIND…) reaches the gateway, which answers 404 for undeclared ones.
+        if name.startswith("do_"):
+            return self.do_request
+        raise AttributeError(name)
 
     def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)

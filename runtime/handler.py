@@ -77,7 +77,7 @@ def handle_invalid_request(error: RequestValidationError) -> Response[str]:
 @app.exception_handler(IdempotencyValidationError)
 def handle_reused_idempotency_key(_: IdempotencyValidationError) -> Response[str]:
     message = "this Idempotency-Key was used with another body; use a new key for a new request"
-    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
+    return error_response(HTTPStatus.CONFLICT, "idempotency_key_reused", message)
 
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)

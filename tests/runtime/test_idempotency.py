@@ -24,7 +24,7 @@ def test_the_same_key_with_another_body_is_refused(api, table_items):
 
     response = api("POST", "/users", body={**JANE, "name": "Other"}, headers={"Idempotency-Key": "k-1"})
 
-    assert (response.status, response.error_code) == (422, "idempotency_key_reused")
+    assert (response.status, response.error_code) == (409, "idempotency_key_reused")
     assert [user["name"] for user in _users(table_items)] == ["Jane"]
 
 
