@@ -1,0 +1,112 @@
+"""`--auth`: the local API behaves like API Gateway's JWT authorizer, and users stay isolated."""
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+
+from local_api.auth import load_or_create_key, mint_token
+from tests.e2e.conftest import PROJECT_ROOT, start_local_api
+
+pytestmark = pytest.mark.e2e
+
+ALICE, BOB = str(uuid.uuid4()), str(uuid.uuid4())
+UNAUTHORIZED = {"message": "Unauthorized"}
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("secured")
+    key_file = directory / "signing-key.pem"
+    key = load_or_create_key(key_file)
+    api = start_local_api(directory, "--auth", "--key-file", str(key_file), "--no-demo-data", "--quiet")
+    api.key = key
+    api.key_file = key_file
+    yield api
+    api.stop()
+
+
+def _as(api, subject):
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {mint_token(api.key, subject=subject, email=f'{subject}@example.com')}"
+    return session
+
+
+@pytest.fixture(scope="module")
+def bobs_data(secured):
+    bob = _as(secured, BOB)
+    bob.post(f"{secured.url}/users", json={"email": "bob@example.com", "name": "Bob"}, timeout=10).raise_for_status()
+    item = bob.post(f"{secured.url}/users/{BOB}/items", json={"task": "Bob's secret"}, timeout=10)
+    item.raise_for_status()
+    return item.json()
+
+
+def test_a_caller_creates_and_reads_its_own_user(secured):
+    alice = _as(secured, ALICE)
+
+    created = alice.post(f"{secured.url}/users", json={"email": "alice@example.com", "name": "Alice"}, timeout=10)
+
+    assert (created.status_code, created.json()["userId"]) == (201, ALICE)
+    assert alice.get(f"{secured.url}/users/{ALICE}", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/users/{bob}", None),
+        ("GET", "/users/{bob}?include=items", None),
+        ("PATCH", "/users/{bob}", {"name": "Mallory"}),
+        ("DELETE", "/users/{bob}", None),
+        ("GET", "/users/{bob}/items", None),
+        ("POST", "/users/{bob}/items", {"task": "spam"}),
+        ("GET", "/users/{bob}/items/{item}", None),
+        ("PATCH", "/users/{bob}/items/{item}", {"status": "DONE"}),
+        ("DELETE", "/users/{bob}/items/{item}", None),
+    ],
+)
+def test_another_users_token_cannot_touch_bobs_data(secured, bobs_data, method, path, body):
+    before = secured.table_records()
+    url = secured.url + path.format(bob=BOB, item=bobs_data["itemId"])
+
+    response = _as(secured, ALICE).request(method, url, json=body, timeout=10)
+
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "forbidden")
+    assert secured.table_records() == before
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer not-a-jwt", "Basic Ym9iOmJvYg==", "Bearer {expired}", "Bearer {foreign}"],
+)
+def test_no_token_or_a_bad_token_is_401_before_the_handler(secured, bobs_data, authorization):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    tokens = {
+        "expired": mint_token(secured.key, subject=BOB, lifetime_seconds=-60),
+        "foreign": mint_token(rsa.generate_private_key(public_exponent=65537, key_size=2048), subject=BOB),
+    }
+    headers = {"Authorization": authorization.format(**tokens)} if authorization else {}
+
+    response = requests.get(f"{secured.url}/users/{BOB}", headers=headers, timeout=10)
+
+    assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
+
+
+def test_health_needs_no_token(secured):
+    assert requests.get(f"{secured.url}/health", timeout=10).status_code == 200
+
+
+def test_the_token_command_mints_a_token_the_server_accepts(secured, bobs_data):
+    token = subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "local_api", "token", "--sub", BOB, "--key-file", str(secured.key_file)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+    response = requests.get(f"{secured.url}/users/{BOB}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    assert response.status_code == 200
