@@ -1,10 +1,18 @@
-"""The stack: the whole backend, composed from three components.
+"""The stack: the whole backend, composed from its components.
 
-    client ──HTTPS──▶ HttpLambdaApi: HTTP API ($default stage) ──▶ Lambda (runtime/ sources,
-                                                                   Powertools layer)
-                          │ runs in                                       │ reads and writes
-                          ▼                                               ▼
+    UserPool (Cognito) ──issues the JWTs its JWT authorizer checks──┐
+                                                                     ▼
+    client ──HTTPS + Bearer──▶ HttpLambdaApi: HTTP API ($default stage) ──▶ Lambda (runtime/
+                                                                              sources, layer)
+                                    │ runs in                                    │ reads and writes
+                                    ▼                                            ▼
     PrivateNetwork: private subnets, no IGW / NAT ──gateway endpoint──▶ SingleTable (DynamoDB)
+
+    AlarmTopic (SNS) ◀── the alarms HttpLambdaApi and SingleTable own; ServiceDashboard graphs
+    the same metrics.
+
+`authMode` picks the authorizer: `cognito` (the stack's own user pool), `jwt` (an issuer and
+audiences from config) or `none` (every route open; refused for production stacks).
 
 Everything the runtime and the infrastructure must agree on comes from the runtime's pure
 modules: the key schema (`runtime.table_schema`), the routes (`runtime.routes`), the environment
@@ -19,10 +27,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components import lambda_package, outputs
-from components.http_lambda_api import HttpLambdaApi, HttpLambdaApiArgs, source_archive
+from components.alarm_topic import AlarmTopic, AlarmTopicArgs
+from components.alarms import AlarmOptions
+from components.http_lambda_api import HttpLambdaApi, HttpLambdaApiArgs, JwtAuthorizerArgs, source_archive
 from components.private_network import PrivateNetwork, PrivateNetworkArgs
-from components.single_table import SingleTable, SingleTableArgs
+from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
+from components.single_table import SingleTable, SingleTableArgs, operations_for_actions
 from components.stack_config import StackConfig
+from components.user_pool import UserPool, UserPoolArgs
 from runtime import config as runtime_config
 from runtime import table_schema
 from runtime.permissions import DYNAMODB_ACTIONS
@@ -34,6 +46,8 @@ NAME = "users-items"
 
 def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     """Create every resource; return the stack outputs by their exported names."""
+    stack_outputs: dict[str, pulumi.Output[object]] = {}
+    alarms = create_alarms(config, stack_outputs)
     table = SingleTable(
         f"{NAME}-table",
         SingleTableArgs(
@@ -44,6 +58,8 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             ttl_attribute=table_schema.TTL_ATTRIBUTE,
             deletion_protection=config.table_deletion_protection,
             protect=config.table_deletion_protection,
+            alarms=alarms,
+            operations=operations_for_actions(DYNAMODB_ACTIONS),
         ),
     )
     network = PrivateNetwork(
@@ -58,6 +74,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
         ),
     )
     region = aws.get_region_output().region
+    authorizer = create_authorizer(config, stack_outputs)
     api = HttpLambdaApi(
         f"{NAME}-api",
         HttpLambdaApiArgs(
@@ -79,6 +96,22 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             throttling_burst_limit=config.throttling_burst_limit,
             throttling_rate_limit=config.throttling_rate_limit,
             cors_allowed_origins=config.cors_allowed_origins,
+            reserved_concurrency=config.reserved_function_concurrency,
+            jwt_authorizer=authorizer,
+            alarms=alarms,
+            errors_alarm_threshold=config.function_errors_alarm_threshold,
+            server_errors_alarm_threshold=config.api_5xx_alarm_threshold,
+        ),
+    )
+    dashboard = ServiceDashboard(
+        f"{NAME}-dashboard",
+        ServiceDashboardArgs(
+            api_id=api.api_id,
+            stage_name=api.stage_name,
+            function_name=api.function_name,
+            table_name=table.name,
+            function_timeout_seconds=config.lambda_timeout_seconds,
+            reserved_concurrency=config.reserved_function_concurrency,
         ),
     )
     return {
@@ -89,7 +122,38 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
         outputs.FUNCTION_NAME: api.function_name,
         outputs.VPC_ID: network.vpc_id,
         outputs.PRIVATE_SUBNET_IDS: network.private_subnet_ids,
+        outputs.DASHBOARD_URL: dashboard.url,
+        **stack_outputs,
     }
+
+
+def create_alarms(config: StackConfig, stack_outputs: dict[str, pulumi.Output[object]]) -> AlarmOptions | None:
+    """The topic the components' alarms notify, and how they evaluate; None with alarms off."""
+    if not config.enable_alarms:
+        return None
+    topic = AlarmTopic(f"{NAME}-alarms", AlarmTopicArgs(email=config.alarm_email or None))
+    stack_outputs[outputs.ALARM_TOPIC_ARN] = topic.topic_arn
+    return AlarmOptions(
+        topic_arn=topic.topic_arn,
+        period_seconds=config.alarm_period_seconds,
+        evaluation_periods=config.alarm_evaluation_periods,
+        datapoints_to_alarm=config.alarm_datapoints_to_alarm,
+    )
+
+
+def create_authorizer(config: StackConfig, stack_outputs: dict[str, pulumi.Output[object]]) -> JwtAuthorizerArgs | None:
+    """Who issues the tokens the API accepts: the stack's own user pool, a configured issuer, or
+    nobody (`none`: every route open)."""
+    if config.auth_mode == "cognito":
+        pool = UserPool(f"{NAME}-auth", UserPoolArgs(deletion_protection=config.user_pool_deletion_protection))
+        stack_outputs[outputs.USER_POOL_ID] = pool.user_pool_id
+        stack_outputs[outputs.USER_POOL_CLIENT_ID] = pool.client_id
+        stack_outputs[outputs.JWT_ISSUER] = pool.issuer
+        return JwtAuthorizerArgs(issuer=pool.issuer, audiences=[pool.client_id])
+    if config.auth_mode == "jwt":
+        stack_outputs[outputs.JWT_ISSUER] = pulumi.Output.from_input(config.jwt_issuer)
+        return JwtAuthorizerArgs(issuer=config.jwt_issuer, audiences=list(config.jwt_audiences))
+    return None
 
 
 def function_environment(table_name: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:

@@ -1,5 +1,7 @@
-"""Reusable Pulumi components: PrivateNetwork, SingleTable and HttpLambdaApi, one module each.
+"""Reusable Pulumi components, one module each: PrivateNetwork, SingleTable, HttpLambdaApi,
+UserPool (Cognito), AlarmTopic (SNS) and ServiceDashboard (CloudWatch).
 
-Beside them: `lambda_package` (what the function is made of; no pulumi import), `stack_config`
-(the stack's typed config) and `outputs` (the stack output names client apps read).
+Beside them: `alarms` (the one shape of every component's CloudWatch alarms), `lambda_package`
+(what the function is made of; no pulumi import), `stack_config` (the stack's typed config) and
+`outputs` (the stack output names client apps read).
 """

@@ -3,11 +3,16 @@
 Function, least-privilege role, log groups with retention, and an HTTP API with one explicit
 route per entry of the route table it is given (no `$default` catch-all), payload format 2.0,
 throttling, JSON access logs and CORS. Only this API may invoke the function.
+
+Given a JWT issuer, a JWT authorizer guards every route that `requires_auth`; given alarm
+options, the component alarms on its function's errors, throttles, duration and concurrency and
+on the API's 5xx responses.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +22,11 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms import AlarmOptions, metric_alarm
+
+# Alarm before the limit is hit, not after: p99 duration at 80% of the timeout, concurrency at
+# 80% of the reservation.
+WARNING_FRACTION = 0.8
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SUPPORTED_RUNTIME = re.compile(r"python3\.(1[2-9]|[2-9]\d)")
 
@@ -50,6 +60,22 @@ class RouteSpec(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True)
+class JwtAuthorizerArgs:
+    """Who issues the tokens the API accepts, and for whom they must be meant."""
+
+    issuer: pulumi.Input[str]
+    """The tokens' `iss`, exactly (API Gateway fetches its keys from `<issuer>/.well-known/…`)."""
+    audiences: Sequence[pulumi.Input[str]]
+    """A token's `aud` (or, for a Cognito access token, `client_id`) must be one of these."""
+
+    def __post_init__(self) -> None:
+        if not self.audiences:
+            raise ValueError("a JWT authorizer needs at least one audience")
+        if isinstance(self.issuer, str) and not self.issuer.startswith("https://"):
+            raise ValueError("the JWT issuer must be an https:// URL")
+
+
+@dataclass(frozen=True, kw_only=True)
 class HttpLambdaApiArgs:
     code: pulumi.Archive
     handler: str
@@ -75,6 +101,17 @@ class HttpLambdaApiArgs:
     cors_expose_headers: Sequence[str] = ("etag", "location")
     function_name: str | None = None
     """Physical name of the function; defaults to `<component name>-<stack>`."""
+    reserved_concurrency: int | None = None
+    """Instances of the function that may run at once (None: no reservation, the account's pool).
+    A ceiling on what the function can cost and on the load it puts on the table."""
+    jwt_authorizer: JwtAuthorizerArgs | None = None
+    """Without one every route is open, and the function sees no verified caller."""
+    alarms: AlarmOptions | None = None
+    """Without them the component creates no alarms."""
+    errors_alarm_threshold: int = 1
+    """Function errors (unhandled exceptions, timeouts) per period that fire the errors alarm."""
+    server_errors_alarm_threshold: int = 1
+    """5xx responses of the API per period that fire its 5xx alarm."""
 
     def __post_init__(self) -> None:
         keys = [route.route_key for route in self.routes]
@@ -92,11 +129,17 @@ class HttpLambdaApiArgs:
             raise ValueError("architecture must be arm64 or x86_64")
         if self.throttling_burst_limit <= 0 or self.throttling_rate_limit <= 0:
             raise ValueError("throttling limits must be positive: unset limits can mean every call is throttled")
+        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
+            raise ValueError("reserved_concurrency must be at least 1: 0 stops the function altogether")
+        if self.errors_alarm_threshold < 1 or self.server_errors_alarm_threshold < 1:
+            raise ValueError("alarm thresholds must be at least 1")
 
 
 class HttpLambdaApi(pulumi.ComponentResource):
     api_url: pulumi.Output[str]
     api_id: pulumi.Output[str]
+    stage_name: pulumi.Output[str]
+    authorizer_id: pulumi.Output[str] | None
     execution_arn: pulumi.Output[str]
     function_name: pulumi.Output[str]
     function_arn: pulumi.Output[str]
@@ -118,13 +161,19 @@ class HttpLambdaApi(pulumi.ComponentResource):
         function = self._create_function(role, log_group, role_policies)
         api = self._create_api()
         integration = self._create_integration(api, function)
+        authorizer = self._create_authorizer(api, args.jwt_authorizer) if args.jwt_authorizer else None
         for route in args.routes:
-            self._create_route(api, integration, route)
-        access_log_group = self._create_stage(api)
+            self._create_route(api, integration, route, authorizer)
+        stage, access_log_group = self._create_stage(api)
         self._allow_invocation_by(api, function)
+        if args.alarms:
+            self._create_function_alarms(function, args.alarms)
+            self._create_api_alarms(api, stage, args.alarms)
 
         self.api_url = api.api_endpoint
         self.api_id = api.id
+        self.stage_name = stage.name
+        self.authorizer_id = authorizer.id if authorizer else None
         self.execution_arn = api.execution_arn
         self.function_name = function.name
         self.function_arn = function.arn
@@ -135,6 +184,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
             {
                 "apiUrl": self.api_url,
                 "apiId": self.api_id,
+                "stageName": self.stage_name,
+                "authorizerId": self.authorizer_id,
                 "executionArn": self.execution_arn,
                 "functionName": self.function_name,
                 "functionArn": self.function_arn,
@@ -198,6 +249,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
             layers=list(args.layers),
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
+            reserved_concurrent_executions=args.reserved_concurrency,
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=args.subnet_ids, security_group_ids=list(args.security_group_ids)
@@ -252,29 +304,50 @@ class HttpLambdaApi(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _create_authorizer(self, api: aws.apigatewayv2.Api, jwt: JwtAuthorizerArgs) -> aws.apigatewayv2.Authorizer:
+        # API Gateway checks the signature (against the issuer's published keys), `exp`, `iss`
+        # and the audience before the function runs, and passes the claims on in
+        # `requestContext.authorizer.jwt.claims`; a request without a valid token gets a 401.
+        return aws.apigatewayv2.Authorizer(
+            self._name,
+            api_id=api.id,
+            name=f"{self._physical_name}-jwt",
+            authorizer_type="JWT",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration=aws.apigatewayv2.AuthorizerJwtConfigurationArgs(
+                issuer=jwt.issuer, audiences=list(jwt.audiences)
+            ),
+            opts=self._child,
+        )
+
     def _create_route(
-        self, api: aws.apigatewayv2.Api, integration: aws.apigatewayv2.Integration, route: RouteSpec
+        self,
+        api: aws.apigatewayv2.Api,
+        integration: aws.apigatewayv2.Integration,
+        route: RouteSpec,
+        authorizer: aws.apigatewayv2.Authorizer | None,
     ) -> aws.apigatewayv2.Route:
-        """One explicit route. An authorizer, when the API gets one, attaches here to the routes
-        with `requires_auth` (authorization_type JWT and its authorizer_id); until then every
-        route is open and the function applies its own per-user checks."""
+        """One explicit route, behind the authorizer when there is one and the route `requires_auth`.
+        The function then applies its per-user rules to the verified `sub`."""
+        guarded = authorizer is not None and route.requires_auth
         return aws.apigatewayv2.Route(
             f"{self._name}-{route_slug(route.route_key)}",
             api_id=api.id,
             route_key=route.route_key,
             target=pulumi.Output.concat("integrations/", integration.id),
-            authorization_type="NONE",
+            authorization_type="JWT" if guarded else "NONE",
+            authorizer_id=authorizer.id if guarded and authorizer else None,
             opts=self._child,
         )
 
-    def _create_stage(self, api: aws.apigatewayv2.Api) -> aws.cloudwatch.LogGroup:
+    def _create_stage(self, api: aws.apigatewayv2.Api) -> tuple[aws.apigatewayv2.Stage, aws.cloudwatch.LogGroup]:
         access_logs = aws.cloudwatch.LogGroup(
             f"{self._name}-access",
             name=f"/aws/apigateway/{self._physical_name}/access",
             retention_in_days=self._args.log_retention_days,
             opts=self._child,
         )
-        aws.apigatewayv2.Stage(
+        stage = aws.apigatewayv2.Stage(
             self._name,
             api_id=api.id,
             name="$default",
@@ -289,7 +362,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-        return access_logs
+        return stage, access_logs
 
     def _allow_invocation_by(self, api: aws.apigatewayv2.Api, function: aws.lambda_.Function) -> None:
         aws.lambda_.Permission(
@@ -300,6 +373,98 @@ class HttpLambdaApi(pulumi.ComponentResource):
             # Any stage and route of this API, and no other API: `/*/*` is stage/method+path.
             source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
             opts=self._child,
+        )
+
+    def _create_function_alarms(self, function: aws.lambda_.Function, options: AlarmOptions) -> None:
+        args = self._args
+        dimensions = {"FunctionName": function.name}
+        name = self._physical_name
+        metric_alarm(
+            f"{self._name}-errors",
+            options,
+            alarm_name=f"{name}-errors",
+            description=(
+                f"The {name} function failed (unhandled exception, timeout or out of memory) "
+                f"{args.errors_alarm_threshold}+ times in a period: callers got 5xx. First look at the "
+                "function's log group for ERROR lines and the X-Ray traces of the failed requests."
+            ),
+            metric_name="Errors",
+            threshold=args.errors_alarm_threshold,
+            namespace="AWS/Lambda",
+            dimensions=dimensions,
+            parent=self,
+        )
+        metric_alarm(
+            f"{self._name}-throttles",
+            options,
+            alarm_name=f"{name}-throttles",
+            description=(
+                f"Lambda refused to run the {name} function (its concurrency limit was reached): callers "
+                "got errors. Compare its ConcurrentExecutions and Duration: a traffic spike or slower "
+                "calls. Raise the reserved concurrency only if the table and the bill can take it."
+            ),
+            metric_name="Throttles",
+            threshold=1,
+            namespace="AWS/Lambda",
+            dimensions=dimensions,
+            parent=self,
+        )
+        slow_ms = WARNING_FRACTION * args.timeout_seconds * 1000
+        metric_alarm(
+            f"{self._name}-duration",
+            options,
+            alarm_name=f"{name}-duration-p99",
+            description=(
+                f"The slowest 1% of {name} invocations take over 80% of its {args.timeout_seconds} s "
+                "timeout: timeouts are next. Find the slow segment in the X-Ray traces (DynamoDB calls, "
+                "cold starts); more memory also gives the function more CPU."
+            ),
+            metric_name="Duration",
+            statistic="p99",
+            comparison="GreaterThanThreshold",
+            threshold=slow_ms,
+            namespace="AWS/Lambda",
+            dimensions=dimensions,
+            parent=self,
+        )
+        if args.reserved_concurrency is not None:
+            near_limit = max(1, math.ceil(WARNING_FRACTION * args.reserved_concurrency))
+            metric_alarm(
+                f"{self._name}-concurrency",
+                options,
+                alarm_name=f"{name}-concurrency-near-limit",
+                description=(
+                    f"{name} ran {near_limit}+ instances at once, 80% of its reserved concurrency of "
+                    f"{args.reserved_concurrency}: throttling is next. Check whether traffic grew or "
+                    "calls got slower (Duration) before raising the reservation."
+                ),
+                metric_name="ConcurrentExecutions",
+                statistic="Maximum",
+                threshold=near_limit,
+                namespace="AWS/Lambda",
+                dimensions=dimensions,
+                parent=self,
+            )
+
+    def _create_api_alarms(
+        self, api: aws.apigatewayv2.Api, stage: aws.apigatewayv2.Stage, options: AlarmOptions
+    ) -> None:
+        name = self._physical_name
+        metric_alarm(
+            f"{self._name}-5xx",
+            options,
+            alarm_name=f"{name}-api-5xx",
+            description=(
+                f"The {name} HTTP API answered {self._args.server_errors_alarm_threshold}+ requests with "
+                "a 5xx in a period. Look at the access logs for the status, integrationStatus and "
+                "errorMessage of those requests: a function error (see its errors alarm), a timeout "
+                "or a throttle."
+            ),
+            namespace="AWS/ApiGateway",
+            metric_name="5xx",
+            dimensions={"ApiId": api.id, "Stage": stage.name},
+            threshold=self._args.server_errors_alarm_threshold,
+            parent=self,
         )
 
 

@@ -10,3 +10,10 @@ TABLE_ARN = "tableArn"
 FUNCTION_NAME = "functionName"
 VPC_ID = "vpcId"
 PRIVATE_SUBNET_IDS = "privateSubnetIds"
+DASHBOARD_URL = "dashboardUrl"
+# With alarms on.
+ALARM_TOPIC_ARN = "alarmTopicArn"
+# With authMode cognito (the issuer also with jwt): what a client app signs users in with.
+USER_POOL_ID = "userPoolId"
+USER_POOL_CLIENT_ID = "userPoolClientId"
+JWT_ISSUER = "jwtIssuer"

@@ -2,6 +2,9 @@
 
 The key schema is an argument, not retyped here: the stack passes the runtime's key-schema
 module, so the table and the code that builds its keys cannot disagree.
+
+Given alarm options, the component alarms on throttled requests and on DynamoDB's own errors,
+added up over the operations its users call.
 """
 
 from __future__ import annotations
@@ -12,6 +15,11 @@ from typing import Protocol
 
 import pulumi
 import pulumi_aws as aws
+
+from components.alarms import AlarmOptions, sum_alarm
+
+# IAM actions that exist only inside a transaction: CloudWatch reports them as TransactWriteItems.
+_TRANSACTION_ONLY_ACTIONS = {"ConditionCheckItem": "TransactWriteItems"}
 
 
 class LocalIndexSpec(Protocol):
@@ -39,6 +47,11 @@ class SingleTableArgs:
     deletion_protection: bool = False
     protect: bool = False
     """Pulumi `protect`: `pulumi destroy` and replacements fail until it is turned off."""
+    alarms: AlarmOptions | None = None
+    """Without them the component creates no alarms."""
+    operations: Sequence[str] = ()
+    """The DynamoDB operations called on the table (`GetItem`, `TransactWriteItems`…): DynamoDB
+    reports throttles and errors per operation, and the alarms add these up."""
 
     def __post_init__(self) -> None:
         key_attributes = {self.partition_key, self.sort_key} | {index.sort_key for index in self.local_indexes}
@@ -49,6 +62,8 @@ class SingleTableArgs:
             raise ValueError("attribute types must be S, N or B")
         if len({index.name for index in self.local_indexes}) != len(self.local_indexes):
             raise ValueError("local index names must be unique")
+        if self.alarms and not self.operations:
+            raise ValueError("alarms need the operations called on the table")
 
 
 class SingleTable(pulumi.ComponentResource):
@@ -59,6 +74,8 @@ class SingleTable(pulumi.ComponentResource):
     def __init__(self, name: str, args: SingleTableArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("users-items:index:SingleTable", name, None, opts)
         table = self._create_table(name, args)
+        if args.alarms:
+            self._create_alarms(name, table, args.alarms, args.operations)
         index_names = [index.name for index in args.local_indexes]
 
         self.name = table.name
@@ -97,3 +114,49 @@ class SingleTable(pulumi.ComponentResource):
             # data), which `protect` and deletion protection turn into an error.
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
+
+    def _create_alarms(
+        self, name: str, table: aws.dynamodb.Table, options: AlarmOptions, operations: Sequence[str]
+    ) -> None:
+        per_operation: list[Mapping[str, pulumi.Input[str]]] = [
+            {"TableName": table.name, "Operation": operation} for operation in sorted(operations)
+        ]
+        alarm_prefix = f"{name}-{pulumi.get_stack()}"
+        sum_alarm(
+            f"{name}-throttled-requests",
+            options,
+            alarm_name=f"{alarm_prefix}-throttled-requests",
+            description=(
+                "DynamoDB throttled requests to the table (on demand, so a partition or the account's "
+                "table limit was exceeded): callers got errors after the SDK's retries. Look for a "
+                "spike in the table's consumed capacity; for a hot partition (one user's heavy "
+                "traffic), turn on CloudWatch Contributor Insights on the table."
+            ),
+            namespace="AWS/DynamoDB",
+            metric_name="ThrottledRequests",
+            dimension_sets=per_operation,
+            threshold=1,
+            parent=self,
+        )
+        sum_alarm(
+            f"{name}-system-errors",
+            options,
+            alarm_name=f"{alarm_prefix}-system-errors",
+            description=(
+                "DynamoDB itself failed requests to the table (HTTP 500): an AWS-side problem, not ours. "
+                "Check the AWS Health Dashboard for DynamoDB in this region; the SDK retries, so act "
+                "only if the function's errors alarm fires too."
+            ),
+            namespace="AWS/DynamoDB",
+            metric_name="SystemErrors",
+            dimension_sets=per_operation,
+            threshold=1,
+            parent=self,
+        )
+
+
+def operations_for_actions(actions: Sequence[str]) -> list[str]:
+    """The DynamoDB operations (CloudWatch's `Operation` dimension) behind these IAM actions:
+    `dynamodb:GetItem` is GetItem, and an action found only in transactions means TransactWriteItems."""
+    names = {action.removeprefix("dynamodb:") for action in actions}
+    return sorted({_TRANSACTION_ONLY_ACTIONS.get(name, name) for name in names})

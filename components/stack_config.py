@@ -7,6 +7,7 @@ defaults are applied here too because Pulumi's unit-test mocks do not read `Pulu
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,14 @@ LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )
 # fmt: on
+
+AUTH_MODES = ("cognito", "jwt", "none")
+# Stacks that must never serve the API open, whatever their config file says: the check is on
+# the stack's name, so deleting a line from `Pulumi.prod.yaml` cannot turn it off.
+PRODUCTION_STACKS = frozenset({"prod"})
+# -1, as Lambda spells it: no reserved concurrency (the function draws on the account's pool).
+NO_RESERVED_CONCURRENCY = -1
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +44,18 @@ class StackConfig:
     throttling_burst_limit: int = field(default=100, metadata={"key": "throttlingBurstLimit"})
     throttling_rate_limit: int = field(default=50, metadata={"key": "throttlingRateLimit"})
     cors_allowed_origins: tuple[str, ...] = field(default=(), metadata={"key": "corsAllowedOrigins"})
+    auth_mode: str = field(default="cognito", metadata={"key": "authMode"})
+    jwt_issuer: str = field(default="", metadata={"key": "jwtIssuer"})
+    jwt_audiences: tuple[str, ...] = field(default=(), metadata={"key": "jwtAudiences"})
+    user_pool_deletion_protection: bool = field(default=False, metadata={"key": "userPoolDeletionProtection"})
+    reserved_concurrency: int = field(default=NO_RESERVED_CONCURRENCY, metadata={"key": "reservedConcurrency"})
+    enable_alarms: bool = field(default=True, metadata={"key": "enableAlarms"})
+    alarm_email: str = field(default="", metadata={"key": "alarmEmail"})
+    alarm_period_seconds: int = field(default=300, metadata={"key": "alarmPeriodSeconds"})
+    alarm_evaluation_periods: int = field(default=1, metadata={"key": "alarmEvaluationPeriods"})
+    alarm_datapoints_to_alarm: int = field(default=1, metadata={"key": "alarmDatapointsToAlarm"})
+    function_errors_alarm_threshold: int = field(default=1, metadata={"key": "functionErrorsAlarmThreshold"})
+    api_5xx_alarm_threshold: int = field(default=1, metadata={"key": "api5xxAlarmThreshold"})
 
     def __post_init__(self) -> None:
         _check(128 <= self.lambda_memory_mb <= 10240, "lambdaMemoryMb must be between 128 and 10240")
@@ -47,10 +68,60 @@ class StackConfig:
         _check(self.throttling_rate_limit > 0, "throttlingRateLimit must be positive")
         for origin in self.cors_allowed_origins:
             _check(_is_origin(origin), f"corsAllowedOrigins: {origin!r} is not an origin like https://app.example.com")
+        self._check_auth()
+        self._check_concurrency_and_alarms()
+
+    def _check_auth(self) -> None:
+        _check(self.auth_mode in AUTH_MODES, f"authMode must be one of {', '.join(AUTH_MODES)}")
+        if self.auth_mode == "jwt":
+            parts = urlsplit(self.jwt_issuer)
+            _check(parts.scheme == "https" and bool(parts.hostname), "jwtIssuer must be the https:// URL of the issuer")
+            _check(bool(self.jwt_audiences) and all(self.jwt_audiences), "jwtAudiences must list at least one audience")
+        else:
+            # Set but unused would look like protection that is not there.
+            _check(
+                not self.jwt_issuer and not self.jwt_audiences,
+                f"jwtIssuer and jwtAudiences are only read with authMode jwt, not {self.auth_mode}",
+            )
+
+    def _check_concurrency_and_alarms(self) -> None:
+        _check(
+            self.reserved_concurrency == NO_RESERVED_CONCURRENCY or self.reserved_concurrency >= 1,
+            "reservedConcurrency must be -1 (no reservation) or at least 1 (0 would stop the function)",
+        )
+        _check(not self.alarm_email or bool(_EMAIL.fullmatch(self.alarm_email)), "alarmEmail must be an email address")
+        _check(
+            self.alarm_period_seconds >= 60 and self.alarm_period_seconds % 60 == 0,
+            "alarmPeriodSeconds must be a multiple of 60 (the services publish per-minute metrics)",
+        )
+        _check(
+            1 <= self.alarm_datapoints_to_alarm <= self.alarm_evaluation_periods,
+            "alarmDatapointsToAlarm must be between 1 and alarmEvaluationPeriods",
+        )
+        _check(
+            self.alarm_period_seconds * self.alarm_evaluation_periods <= 86400,
+            "alarmPeriodSeconds * alarmEvaluationPeriods must be one day at most",
+        )
+        _check(self.function_errors_alarm_threshold >= 1, "functionErrorsAlarmThreshold must be at least 1")
+        _check(self.api_5xx_alarm_threshold >= 1, "api5xxAlarmThreshold must be at least 1")
+
+    def check_stack(self, stack: str) -> None:
+        """Refuse what a production stack must never be: an API anyone can call."""
+        _check(
+            not (stack in PRODUCTION_STACKS and self.auth_mode == "none"),
+            f"authMode none would deploy the {stack} stack open to anyone: a production stack "
+            f"(PRODUCTION_STACKS: {', '.join(sorted(PRODUCTION_STACKS))}) must use cognito or jwt",
+        )
+
+    @property
+    def reserved_function_concurrency(self) -> int | None:
+        """`reservedConcurrency` as the stack passes it on: None for no reservation."""
+        return None if self.reserved_concurrency == NO_RESERVED_CONCURRENCY else self.reserved_concurrency
 
     @classmethod
-    def load(cls, config: pulumi.Config | None = None) -> StackConfig:
-        """Read every key from the project's config, with the defaults above for those unset."""
+    def load(cls, config: pulumi.Config | None = None, stack: str | None = None) -> StackConfig:
+        """Read every key from the project's config, with the defaults above for those unset,
+        and check them against the stack they are for (by default the one being deployed)."""
         config = config or pulumi.Config()
         values: dict[str, Any] = {}
         for option in fields(cls):
@@ -66,7 +137,9 @@ class StackConfig:
                 value = None if listed is None else tuple(listed)
             if value is not None:
                 values[option.name] = value
-        return cls(**values)
+        loaded = cls(**values)
+        loaded.check_stack(pulumi.get_stack() if stack is None else stack)
+        return loaded
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import argparse
 import errno
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -132,12 +133,24 @@ def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace
     print("\n".join(lines), flush=True)
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and `kill` both stop cleanly, even when started where SIGINT is ignored (a shell's
+    background job, a CI runner): Python only installs its Ctrl-C handler if SIGINT was not ignored."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)
     if arguments.command == "openapi":
         return print_openapi()
     if arguments.command == "token":
         return print_token(arguments)
+    _stop_on_signals()
     return serve(arguments)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ class LocalLambdaContext:
 def _start_instance(environment: Mapping[str, str]) -> None:
     global _handler
     os.environ.update(environment)
+    # Metrics are not published locally; powertools would warn about that on every request.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     from runtime.handler import lambda_handler
 
     _handler = lambda_handler

@@ -232,6 +232,42 @@ class AwsMocks(pulumi.runtime.Mocks):
             "executionArn": self._arn("execute-api", f"{api_id}/{name}"),
         }
 
+    def _authorizer(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return _hex(args.typ, args.name, length=6), {}
+
+    def _user_pool(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        id_ = f"{self.region}_{_hex(args.typ, args.name, length=9)}"
+        return id_, {
+            "name": self._autoname(args),
+            "arn": self._arn("cognito-idp", f"userpool/{id_}"),
+            "endpoint": f"cognito-idp.{self.region}.amazonaws.com/{id_}",
+        }
+
+    def _user_pool_client(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return _hex(args.typ, args.name, length=26), {}
+
+    def _metric_alarm(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {"name": name, "arn": self._arn("cloudwatch", f"alarm:{name}")}
+
+    def _dashboard(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = args.inputs["dashboardName"]
+        return name, {"dashboardArn": self._arn("cloudwatch", f"dashboard/{name}", region="")}
+
+    def _topic(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        arn = self._arn("sns", name)
+        return arn, {"name": name, "arn": arn}
+
+    def _topic_subscription(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        arn = f"{args.inputs['topic']}:{_hex(args.typ, args.name, length=32)}"
+        return arn, {"arn": arn}
+
+    def _key(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        digits = _hex(args.typ, args.name, length=32)
+        key_id = "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+        return key_id, {"keyId": key_id, "arn": self._arn("kms", f"key/{key_id}")}
+
 
 _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArgs], tuple[str, dict[str, Any]]]] = {
     "aws:ec2/vpc:Vpc": AwsMocks._vpc,
@@ -253,6 +289,14 @@ _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArg
     "aws:apigatewayv2/integration:Integration": AwsMocks._integration,
     "aws:apigatewayv2/route:Route": AwsMocks._route,
     "aws:apigatewayv2/stage:Stage": AwsMocks._stage,
+    "aws:apigatewayv2/authorizer:Authorizer": AwsMocks._authorizer,
+    "aws:cognito/userPool:UserPool": AwsMocks._user_pool,
+    "aws:cognito/userPoolClient:UserPoolClient": AwsMocks._user_pool_client,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": AwsMocks._metric_alarm,
+    "aws:cloudwatch/dashboard:Dashboard": AwsMocks._dashboard,
+    "aws:sns/topic:Topic": AwsMocks._topic,
+    "aws:sns/topicSubscription:TopicSubscription": AwsMocks._topic_subscription,
+    "aws:kms/key:Key": AwsMocks._key,
 }
 
 _VPC_DEFAULTS = {

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from components.stack_config import StackConfig
-from tests.infra.pulumi_mocks import Deployment, deploy
+from tests.infra.pulumi_mocks import PROJECT, Deployment, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
@@ -39,9 +39,10 @@ def stack_program() -> ModuleType:
     return module
 
 
-def deploy_stack(stack: str) -> Deployment:
-    """The whole program with `Pulumi.<stack>.yaml`'s config; `outputs` are the stack outputs."""
-    settings = stack_settings(stack)
+def deploy_stack(stack: str, **overrides: str) -> Deployment:
+    """The whole program with `Pulumi.<stack>.yaml`'s config, and these project keys set to these
+    values (as `pulumi config set` would); `outputs` are the stack outputs."""
+    settings = {**stack_settings(stack), **{f"{PROJECT}:{key}": value for key, value in overrides.items()}}
     program = stack_program()
     return deploy(
         lambda: program.build_stack(StackConfig.load()),

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 import pulumi
 import pytest
 
+from components.alarms import AlarmOptions
 from components.http_lambda_api import (
     ACCESS_LOG_FORMAT,
     MANAGED_POLICIES,
     HttpLambdaApi,
     HttpLambdaApiArgs,
+    JwtAuthorizerArgs,
     route_slug,
 )
 from tests.infra.pulumi_mocks import Deployment, deploy, policy_of
@@ -313,3 +315,156 @@ def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
 def test_an_over_long_function_name_is_refused():
     with pytest.raises(ValueError, match="64 characters"):
         http_lambda_api(function_name="f" * 65)
+
+
+# The JWT authorizer ----------------------------------------------------------------------------
+
+ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms"
+
+
+@pytest.fixture(scope="module")
+def guarded() -> Deployment:
+    return http_lambda_api(
+        jwt_authorizer=JwtAuthorizerArgs(issuer=ISSUER, audiences=["app-client-id"]),
+        reserved_concurrency=20,
+        timeout_seconds=10,
+        alarms=AlarmOptions(topic_arn=TOPIC, period_seconds=60, evaluation_periods=5, datapoints_to_alarm=3),
+        errors_alarm_threshold=3,
+        server_errors_alarm_threshold=4,
+    )
+
+
+def routes_by_key(deployment: Deployment):
+    return {route.inputs["routeKey"]: route for route in deployment.of_type("aws:apigatewayv2/route:Route")}
+
+
+def test_without_an_issuer_there_is_no_authorizer_and_every_route_is_open(defaults):
+    assert not defaults.of_type("aws:apigatewayv2/authorizer:Authorizer")
+    for route in routes_by_key(defaults).values():
+        assert route.inputs["authorizationType"] == "NONE", route
+        assert "authorizerId" not in route.inputs, route
+
+
+def test_the_authorizer_checks_bearer_jwts_from_the_issuer_for_the_audiences(guarded):
+    authorizer = guarded.one("aws:apigatewayv2/authorizer:Authorizer")
+
+    assert authorizer.inputs["apiId"] == guarded.one("aws:apigatewayv2/api:Api").id, authorizer
+    assert authorizer.inputs["authorizerType"] == "JWT", authorizer
+    assert authorizer.inputs["identitySources"] == ["$request.header.Authorization"], authorizer
+    assert authorizer.inputs["jwtConfiguration"] == {"issuer": ISSUER, "audiences": ["app-client-id"]}, authorizer
+    assert authorizer.inputs["name"] == "things-staging-jwt", authorizer
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.route_key)
+def test_the_authorizer_guards_exactly_the_routes_that_require_auth(route, guarded):
+    authorizer = guarded.one("aws:apigatewayv2/authorizer:Authorizer")
+    deployed = routes_by_key(guarded)[route.route_key]
+
+    if route.requires_auth:
+        assert deployed.inputs["authorizationType"] == "JWT", deployed
+        assert deployed.inputs["authorizerId"] == authorizer.id, deployed
+    else:
+        assert deployed.inputs["authorizationType"] == "NONE", deployed
+        assert "authorizerId" not in deployed.inputs, deployed
+
+
+@pytest.mark.parametrize(
+    ("jwt", "message"),
+    [
+        ({"issuer": ISSUER, "audiences": []}, "at least one audience"),
+        ({"issuer": "http://issuer.example.com", "audiences": ["a"]}, "https://"),
+    ],
+)
+def test_an_authorizer_without_an_audience_or_an_https_issuer_is_refused(jwt, message):
+    with pytest.raises(ValueError, match=message):
+        JwtAuthorizerArgs(**jwt)
+
+
+# Reserved concurrency ----------------------------------------------------------------------------
+
+
+def test_the_function_reserves_no_concurrency_unless_asked_for(defaults, guarded):
+    assert "reservedConcurrentExecutions" not in function_of(defaults).inputs
+    assert function_of(guarded).inputs["reservedConcurrentExecutions"] == 20
+
+
+@pytest.mark.parametrize("reserved", [0, -1])
+def test_a_reservation_that_would_stop_the_function_is_refused(reserved):
+    with pytest.raises(ValueError, match="at least 1"):
+        api_args(reserved_concurrency=reserved)
+
+
+# Alarms ------------------------------------------------------------------------------------------
+
+
+def alarms_by_name(deployment: Deployment):
+    return {alarm.inputs["name"]: alarm for alarm in deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+
+
+def test_without_alarm_options_there_are_no_alarms(defaults, configured):
+    assert not alarms_by_name(defaults)
+    assert not alarms_by_name(configured)
+
+
+@pytest.mark.parametrize(
+    ("name", "metric", "statistic", "comparison", "threshold"),
+    [
+        ("things-staging-errors", "Errors", "Sum", "GreaterThanOrEqualToThreshold", 3),
+        ("things-staging-throttles", "Throttles", "Sum", "GreaterThanOrEqualToThreshold", 1),
+        ("things-staging-duration-p99", "Duration", "p99", "GreaterThanThreshold", 8000),
+        (
+            "things-staging-concurrency-near-limit",
+            "ConcurrentExecutions",
+            "Maximum",
+            "GreaterThanOrEqualToThreshold",
+            16,
+        ),
+    ],
+)
+def test_each_function_alarm_watches_the_functions_metric(name, metric, statistic, comparison, threshold, guarded):
+    alarm = alarms_by_name(guarded)[name]
+    measured = alarm.inputs.get("extendedStatistic") if statistic.startswith("p") else alarm.inputs.get("statistic")
+
+    assert alarm.inputs["namespace"] == "AWS/Lambda", alarm
+    assert alarm.inputs["metricName"] == metric, alarm
+    assert alarm.inputs["dimensions"] == {"FunctionName": function_of(guarded).outputs["name"]}, alarm
+    assert measured == statistic, alarm
+    assert alarm.inputs["comparisonOperator"] == comparison, alarm
+    assert alarm.inputs["threshold"] == threshold, alarm
+
+
+def test_the_5xx_alarm_watches_the_apis_default_stage(guarded):
+    alarm = alarms_by_name(guarded)["things-staging-api-5xx"]
+
+    assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/ApiGateway", "5xx"), alarm
+    assert alarm.inputs["dimensions"] == {"ApiId": guarded.one("aws:apigatewayv2/api:Api").id, "Stage": "$default"}
+    assert (alarm.inputs["statistic"], alarm.inputs["threshold"]) == ("Sum", 4), alarm
+
+
+def test_every_alarm_tells_the_topic_both_ways_ignores_missing_data_and_says_what_to_do(guarded):
+    alarms = alarms_by_name(guarded)
+
+    assert len(alarms) == 5
+    for alarm in alarms.values():
+        assert alarm.inputs["alarmActions"] == [TOPIC], alarm
+        assert alarm.inputs["okActions"] == [TOPIC], alarm
+        assert alarm.inputs["treatMissingData"] == "notBreaching", alarm
+        assert (alarm.inputs["period"], alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (
+            60,
+            5,
+            3,
+        ), alarm
+        assert len(alarm.inputs["alarmDescription"]) > 80, alarm
+        assert alarm.parent == guarded.one("users-items:index:HttpLambdaApi").urn, alarm
+
+
+def test_without_reserved_concurrency_there_is_no_concurrency_alarm():
+    deployment = http_lambda_api(alarms=AlarmOptions(topic_arn=TOPIC))
+
+    assert sorted(alarms_by_name(deployment)) == [
+        "things-staging-api-5xx",
+        "things-staging-duration-p99",
+        "things-staging-errors",
+        "things-staging-throttles",
+    ]

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from parliament import analyze_policy_string
 
-from tests.infra.pulumi_mocks import Deployment, Registered
+from tests.infra.pulumi_mocks import Deployment, Registered, policy_of
 
 # Which resource inputs are policy documents, and what kind (a trust policy has no Resource).
 EXPECTED_DOCUMENTS = {
     ("aws:iam/role:Role", "assumeRolePolicy"),
     ("aws:iam/rolePolicy:RolePolicy", "policy"),
     ("aws:ec2/vpcEndpoint:VpcEndpoint", "policy"),
+    ("aws:kms/key:Key", "policy"),
 }
 
 
@@ -37,11 +38,22 @@ def findings(document: dict[str, Any]) -> list[str]:
     return [f"{finding.issue}: {finding.detail}" for finding in policy.findings]
 
 
-def as_resource_policy_of(role: Registered, trust_policy: dict[str, Any]) -> dict[str, Any]:
-    """A trust policy is the role's resource policy. IAM forbids `Resource` in it and parliament
-    (duo-labs/parliament#229) requires one, so it is linted with the role's own ARN as resource."""
-    statements = [{**statement, "Resource": role.outputs["arn"]} for statement in trust_policy["Statement"]]
-    return {**trust_policy, "Statement": statements}
+def as_resource_policy_of(resource: Registered, policy: dict[str, Any]) -> dict[str, Any]:
+    """A trust policy is the role's resource policy, a key policy the key's. IAM forbids
+    `Resource` in the first (parliament, duo-labs/parliament#229, requires one) and a key policy
+    spells its key `*`, which parliament reads as every resource: both are linted with the
+    resource's own ARN as `Resource`."""
+    statements = [{**statement, "Resource": resource.outputs["arn"]} for statement in policy["Statement"]]
+    return {**policy, "Statement": statements}
+
+
+def is_key_administration_by_the_account(resource: Registered, statement: dict[str, Any]) -> bool:
+    """KMS's default key policy: the account's root may do anything with the key, which hands its
+    administration to IAM policies. Without it a key can become unmanageable."""
+    if resource.type != "aws:kms/key:Key":
+        return False
+    account_id = resource.outputs["arn"].split(":")[4]
+    return statement["Principal"] == {"AWS": f"arn:aws:iam::{account_id}:root"}
 
 
 def test_the_stack_produces_the_expected_kinds_of_policy_documents(prod):
@@ -53,14 +65,22 @@ def test_every_policy_document_passes_parliament(stack):
     assert len(documents) >= 3
 
     for resource, key, document in documents:
-        if key == "assumeRolePolicy":
+        if key == "assumeRolePolicy" or resource.type == "aws:kms/key:Key":
             document = as_resource_policy_of(resource, document)
+        # `kms:*` on a key's ARN mismatches the account-level KMS actions; the statement is the
+        # default one, checked exactly below.
+        statements = [s for s in document["Statement"] if not is_key_administration_by_the_account(resource, s)]
+        document = {**document, "Statement": statements}
         assert findings(document) == [], f"{resource} {key}"
 
 
 def test_no_policy_allows_every_action_or_every_resource(stack):
     for resource, key, document in policy_documents(stack):
+        if resource.type == "aws:kms/key:Key":  # `*` is the key itself there
+            document = as_resource_policy_of(resource, document)
         for statement in document["Statement"]:
+            if is_key_administration_by_the_account(resource, statement):
+                continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement.get("Resource", [])
             resources = resources if isinstance(resources, list) else [resources]
@@ -91,3 +111,18 @@ def test_the_only_managed_policies_are_lambdas_vpc_access_and_xray(stack):
 def test_parliament_does_flag_what_it_should(bad):
     """The linter is live: an unknown action and a wildcard resource are findings."""
     assert findings({"Version": "2012-10-17", "Statement": [bad]})
+
+
+def test_the_alarm_keys_policy_is_the_default_administration_plus_cloudwatch_encrypting(stack):
+    key = stack.one("aws:kms/key:Key")
+    administer, cloudwatch = policy_of(key)["Statement"]
+
+    assert administer == {
+        "Sid": "AccountAdministersTheKeyThroughIam",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }, key
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}, key
+    assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"], key

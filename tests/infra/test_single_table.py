@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.single_table import SingleTable, SingleTableArgs
+from components.alarms import AlarmOptions
+from components.single_table import SingleTable, SingleTableArgs, operations_for_actions
 from runtime import table_schema
 from tests.infra.pulumi_mocks import Deployment, deploy
 
@@ -138,3 +139,65 @@ def test_the_table_is_a_child_of_the_component(default_table):
 def test_inconsistent_key_schemas_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):
         schema_args(**overrides)
+
+
+# Alarms ------------------------------------------------------------------------------------------
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms"
+OPERATIONS = ("GetItem", "Query", "TransactWriteItems")
+
+
+@pytest.fixture(scope="module")
+def monitored_table() -> Deployment:
+    return single_table(alarms=AlarmOptions(topic_arn=TOPIC, period_seconds=120), operations=OPERATIONS)
+
+
+def alarm_named(deployment: Deployment, suffix: str):
+    [alarm] = [a for a in deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.name.endswith(suffix)]
+    return alarm
+
+
+def test_a_table_without_alarm_options_has_no_alarms(default_table):
+    assert not default_table.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+
+
+@pytest.mark.parametrize("metric", ["ThrottledRequests", "SystemErrors"])
+def test_each_alarm_adds_up_the_tables_metric_over_its_operations(metric, monitored_table):
+    suffix = {"ThrottledRequests": "throttled-requests", "SystemErrors": "system-errors"}[metric]
+    alarm = alarm_named(monitored_table, suffix)
+    table_name = table_of(monitored_table).outputs["name"]
+    *metrics, total = alarm.inputs["metricQueries"]
+
+    assert alarm.inputs["name"] == f"table-test-{suffix}", alarm
+    assert [query["metric"]["dimensions"] for query in metrics] == [
+        {"TableName": table_name, "Operation": operation} for operation in OPERATIONS
+    ], alarm
+    for query in metrics:
+        assert query["metric"]["namespace"] == "AWS/DynamoDB", alarm
+        assert query["metric"]["metricName"] == metric, alarm
+        assert (query["metric"]["stat"], query["metric"]["period"]) == ("Sum", 120), alarm
+        assert query["returnData"] is False, alarm
+    assert (total["expression"], total["returnData"]) == ("SUM(METRICS())", True), alarm
+    assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    assert "period" not in alarm.inputs, alarm
+
+
+def test_the_tables_alarms_tell_the_topic_both_ways_and_ignore_missing_data(monitored_table):
+    alarms = monitored_table.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+
+    assert len(alarms) == 2
+    for alarm in alarms:
+        assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([TOPIC], [TOPIC]), alarm
+        assert alarm.inputs["treatMissingData"] == "notBreaching", alarm
+        assert alarm.parent == monitored_table.one("users-items:index:SingleTable").urn, alarm
+
+
+def test_alarms_without_operations_are_refused():
+    with pytest.raises(ValueError, match="operations"):
+        schema_args(alarms=AlarmOptions(topic_arn=TOPIC))
+
+
+def test_the_operations_behind_iam_actions_count_a_condition_check_as_a_transaction():
+    actions = ("dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
+
+    assert operations_for_actions(actions) == ["PutItem", "Query", "TransactWriteItems", "UpdateItem"]

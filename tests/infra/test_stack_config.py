@@ -7,7 +7,7 @@ import dataclasses
 import pulumi
 import pytest
 
-from components.stack_config import ConfigError, StackConfig
+from components.stack_config import PRODUCTION_STACKS, ConfigError, StackConfig
 from tests.infra.pulumi_mocks import PROJECT, deploy
 from tests.infra.stacks import ROOT, STACKS, read_yaml, stack_settings
 
@@ -19,10 +19,10 @@ def declared() -> dict[str, dict[str, object]]:
     return {key: value for key, value in read_yaml("Pulumi.yaml")["config"].items() if ":" not in key}
 
 
-def load(settings: dict[str, str]) -> StackConfig:
-    """What `StackConfig.load()` reads in a program given these config values."""
+def load(settings: dict[str, str], stack: str = "test") -> StackConfig:
+    """What `StackConfig.load()` reads in a program of this stack given these config values."""
     loaded: dict[str, StackConfig] = {}
-    deploy(lambda: loaded.setdefault("config", StackConfig.load()), config=settings)
+    deploy(lambda: loaded.setdefault("config", StackConfig.load()), config=settings, stack=stack)
     return loaded["config"]
 
 
@@ -63,20 +63,77 @@ def test_unset_keys_take_their_defaults():
 
 
 def test_prod_turns_on_what_protects_data_and_helps_an_investigation():
-    config = load(stack_settings("prod"))
+    config = load(stack_settings("prod"), stack="prod")
 
     assert config.table_deletion_protection is True
+    assert config.user_pool_deletion_protection is True
     assert config.enable_flow_logs is True
     assert config.availability_zone_count == 3
     assert config.log_retention_days == 365
 
 
-def test_dev_keeps_the_defaults_but_a_shorter_retention_and_local_origins():
-    config = load(stack_settings("dev"))
+def test_prod_requires_tokens_alarms_and_limits_its_concurrency():
+    config = load(stack_settings("prod"), stack="prod")
 
-    assert dataclasses.replace(config, log_retention_days=30, cors_allowed_origins=()) == StackConfig()
+    assert config.auth_mode == "cognito"
+    assert config.enable_alarms is True
+    assert config.reserved_function_concurrency == 50
+    assert (config.throttling_burst_limit, config.throttling_rate_limit) == (500, 200)
+
+
+def test_prods_alarm_email_is_an_empty_placeholder_that_deploys_without_a_subscription():
+    settings = read_yaml("Pulumi.prod.yaml")["config"]
+
+    assert settings[f"{PROJECT}:alarmEmail"] == ""
+    assert "pulumi config set alarmEmail" in (ROOT / "Pulumi.prod.yaml").read_text()
+
+
+def test_the_prod_stack_cannot_be_deployed_open():
+    open_prod = {**stack_settings("prod"), f"{PROJECT}:authMode": "none"}
+
+    with pytest.raises(ConfigError, match="authMode none would deploy the prod stack open"):
+        load(open_prod, stack="prod")
+
+
+def test_every_production_stack_refuses_an_open_api_whatever_its_file_says():
+    for stack in PRODUCTION_STACKS:
+        with pytest.raises(ConfigError, match="must use cognito or jwt"):
+            load({f"{PROJECT}:authMode": "none"}, stack=stack)
+
+
+def test_other_stacks_may_run_open():
+    assert load({f"{PROJECT}:authMode": "none"}, stack="dev").auth_mode == "none"
+
+
+def test_dev_keeps_the_defaults_but_runs_open_with_a_shorter_retention_and_local_origins():
+    config = load(stack_settings("dev"), stack="dev")
+
+    assert dataclasses.replace(config, log_retention_days=30, cors_allowed_origins=(), auth_mode="cognito") == (
+        StackConfig()
+    )
+    assert config.auth_mode == "none"
     assert config.log_retention_days == 14
     assert config.cors_allowed_origins == ("http://localhost:3000", "http://localhost:5173")
+
+
+def test_a_new_stack_is_secured_by_its_own_user_pool_monitored_and_unreserved():
+    config = StackConfig()
+
+    assert config.auth_mode == "cognito"
+    assert config.enable_alarms is True
+    assert config.reserved_function_concurrency is None
+
+
+def test_jwt_mode_reads_the_issuer_and_the_audiences():
+    config = load(
+        {
+            f"{PROJECT}:authMode": "jwt",
+            f"{PROJECT}:jwtIssuer": "https://example.eu.auth0.com/",
+            f"{PROJECT}:jwtAudiences": '["https://api.example.com"]',
+        }
+    )
+
+    assert (config.jwt_issuer, config.jwt_audiences) == ("https://example.eu.auth0.com/", ("https://api.example.com",))
 
 
 @pytest.mark.parametrize(
@@ -91,11 +148,37 @@ def test_dev_keeps_the_defaults_but_a_shorter_retention_and_local_origins():
         ("throttlingRateLimit", "0", "throttlingRateLimit"),
         ("corsAllowedOrigins", '["*"]', "corsAllowedOrigins"),
         ("corsAllowedOrigins", '["https://app.example.com/path"]', "corsAllowedOrigins"),
+        ("authMode", "iam", "authMode"),
+        ("jwtIssuer", "https://issuer.example.com", "only read with authMode jwt"),
+        ("jwtAudiences", '["app"]', "only read with authMode jwt"),
+        ("reservedConcurrency", "0", "reservedConcurrency"),
+        ("reservedConcurrency", "-2", "reservedConcurrency"),
+        ("alarmEmail", "ops", "alarmEmail"),
+        ("alarmPeriodSeconds", "90", "alarmPeriodSeconds"),
+        ("alarmPeriodSeconds", "30", "alarmPeriodSeconds"),
+        ("alarmDatapointsToAlarm", "2", "alarmDatapointsToAlarm"),
+        ("alarmEvaluationPeriods", "300", "one day at most"),
+        ("functionErrorsAlarmThreshold", "0", "functionErrorsAlarmThreshold"),
+        ("api5xxAlarmThreshold", "0", "api5xxAlarmThreshold"),
     ],
 )
 def test_invalid_values_are_refused_with_the_keys_name(key, value, message):
     with pytest.raises(ConfigError, match=message):
         load({f"{PROJECT}:{key}": value})
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({}, "jwtIssuer must be the https:// URL"),
+        ({"jwtIssuer": "http://issuer.example.com"}, "jwtIssuer must be the https:// URL"),
+        ({"jwtIssuer": "https://issuer.example.com"}, "jwtAudiences must list at least one audience"),
+        ({"jwtIssuer": "https://issuer.example.com", "jwtAudiences": '[""]'}, "jwtAudiences"),
+    ],
+)
+def test_jwt_mode_needs_an_https_issuer_and_an_audience(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        load({f"{PROJECT}:authMode": "jwt", **{f"{PROJECT}:{key}": value for key, value in settings.items()}})
 
 
 def test_a_value_of_the_wrong_type_is_refused():

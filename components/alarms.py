@@ -1,0 +1,129 @@
+"""CloudWatch alarms as every component creates them: one shape, one topic told.
+
+A component that owns a resource owns its alarms: it takes `AlarmOptions` (the topic and the
+evaluation window) and creates them with `metric_alarm` or `sum_alarm`, so every alarm notifies
+the topic when it fires and when it recovers, and reads missing data the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+# A metric with no data points has seen no traffic, which on a low-traffic stack is the normal
+# case and no reason to alarm: every metric alarmed on here counts failures, and no failures
+# reported is no failure.
+TREAT_MISSING_DATA = "notBreaching"
+# CloudWatch's limit on the metrics (and expressions) of one alarm.
+_MAX_METRIC_QUERIES = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmOptions:
+    topic_arn: pulumi.Input[str]
+    """The SNS topic told when an alarm fires (ALARM) and when it recovers (OK)."""
+    period_seconds: int = 300
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int = 1
+    """An alarm fires when this many of the last `evaluation_periods` periods breach."""
+
+    def __post_init__(self) -> None:
+        # Lambda, API Gateway and DynamoDB publish per-minute metrics: a shorter period has no data.
+        if self.period_seconds < 60 or self.period_seconds % 60:
+            raise ValueError("period_seconds must be a multiple of 60")
+        if not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
+            raise ValueError("datapoints_to_alarm must be between 1 and evaluation_periods")
+        if self.period_seconds * self.evaluation_periods > 86400:
+            raise ValueError("an alarm looks back one day at most: period_seconds * evaluation_periods <= 86400")
+
+
+def metric_alarm(
+    resource_name: str,
+    options: AlarmOptions,
+    *,
+    alarm_name: str,
+    description: str,
+    namespace: str,
+    metric_name: str,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    threshold: float,
+    statistic: str = "Sum",
+    comparison: str = "GreaterThanOrEqualToThreshold",
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.MetricAlarm:
+    """An alarm on one metric; `statistic` is Sum, Maximum… or a percentile such as `p99`."""
+    percentile = statistic.startswith("p")
+    return aws.cloudwatch.MetricAlarm(
+        resource_name,
+        name=alarm_name,
+        alarm_description=description,
+        namespace=namespace,
+        metric_name=metric_name,
+        dimensions=dict(dimensions),
+        statistic=None if percentile else statistic,
+        extended_statistic=statistic if percentile else None,
+        # A percentile over a handful of requests is noise; evaluate it once there are enough.
+        evaluate_low_sample_count_percentiles="ignore" if percentile else None,
+        threshold=threshold,
+        comparison_operator=comparison,
+        period=options.period_seconds,
+        evaluation_periods=options.evaluation_periods,
+        datapoints_to_alarm=options.datapoints_to_alarm,
+        treat_missing_data=TREAT_MISSING_DATA,
+        alarm_actions=[options.topic_arn],
+        ok_actions=[options.topic_arn],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def sum_alarm(
+    resource_name: str,
+    options: AlarmOptions,
+    *,
+    alarm_name: str,
+    description: str,
+    namespace: str,
+    metric_name: str,
+    dimension_sets: Sequence[Mapping[str, pulumi.Input[str]]],
+    threshold: float,
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.MetricAlarm:
+    """An alarm on the Sum of one metric added up over several dimension sets (e.g. one per
+    DynamoDB operation), with a metric math expression: one alarm rather than one per set."""
+    if not 1 <= len(dimension_sets) < _MAX_METRIC_QUERIES:
+        raise ValueError(f"a sum alarm adds up 1 to {_MAX_METRIC_QUERIES - 1} metrics")
+    metrics = [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=f"m{index}",
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=namespace,
+                metric_name=metric_name,
+                dimensions=dict(dimensions),
+                period=options.period_seconds,
+                stat="Sum",
+            ),
+            return_data=False,
+        )
+        for index, dimensions in enumerate(dimension_sets)
+    ]
+    total = aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id="total", expression="SUM(METRICS())", label=f"{metric_name} (all)", return_data=True
+    )
+    return aws.cloudwatch.MetricAlarm(
+        resource_name,
+        name=alarm_name,
+        alarm_description=description,
+        metric_queries=[*metrics, total],
+        threshold=threshold,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        # No `period`: a metric math alarm's period is its metrics' (CloudWatch refuses both).
+        evaluation_periods=options.evaluation_periods,
+        datapoints_to_alarm=options.datapoints_to_alarm,
+        treat_missing_data=TREAT_MISSING_DATA,
+        alarm_actions=[options.topic_arn],
+        ok_actions=[options.topic_arn],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

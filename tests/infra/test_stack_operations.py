@@ -1,0 +1,174 @@
+"""How each stack tells the team it misbehaves: alarms on the stack's own resources, one topic,
+a dashboard, and a ceiling on the function's concurrency."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components import outputs
+from components.single_table import operations_for_actions
+from runtime.permissions import DYNAMODB_ACTIONS
+from tests.infra.stacks import deploy_stack
+
+FUNCTION_ALARMS = {"errors", "throttles", "duration-p99"}
+
+
+def alarms_by_name(deployment):
+    return {alarm.inputs["name"]: alarm for alarm in deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+
+
+def deployed(deployment):
+    """The physical names and ids the alarms and the dashboard must point at."""
+    return {
+        "function": deployment.one("aws:lambda/function:Function").outputs["name"],
+        "api": deployment.one("aws:apigatewayv2/api:Api").id,
+        "table": deployment.one("aws:dynamodb/table:Table").outputs["name"],
+        "topic": deployment.one("aws:sns/topic:Topic").outputs["arn"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "expected"),
+    [
+        ("dev", {f"users-items-api-dev-{a}" for a in FUNCTION_ALARMS} | {"users-items-api-dev-api-5xx"}),
+        (
+            "prod",
+            {f"users-items-api-prod-{a}" for a in (*FUNCTION_ALARMS, "concurrency-near-limit", "api-5xx")},
+        ),
+    ],
+)
+def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, dev, prod):
+    deployment = {"dev": dev, "prod": prod}[stack_name]
+    table_alarms = {
+        f"users-items-table-{stack_name}-throttled-requests",
+        f"users-items-table-{stack_name}-system-errors",
+    }
+
+    assert set(alarms_by_name(deployment)) == expected | table_alarms
+
+
+def test_the_function_alarms_point_at_the_stacks_function(stack):
+    names = deployed(stack)
+
+    for name, alarm in alarms_by_name(stack).items():
+        if alarm.inputs.get("namespace") == "AWS/Lambda":
+            assert alarm.inputs["dimensions"] == {"FunctionName": names["function"]}, name
+
+
+def test_the_5xx_alarm_points_at_the_stacks_api(stack):
+    [alarm] = [a for a in alarms_by_name(stack).values() if a.inputs.get("namespace") == "AWS/ApiGateway"]
+
+    assert alarm.inputs["dimensions"] == {"ApiId": deployed(stack)["api"], "Stage": "$default"}, alarm
+    assert alarm.inputs["metricName"] == "5xx", alarm
+
+
+def test_the_table_alarms_point_at_the_stacks_table_for_each_operation_the_runtime_calls(stack):
+    table = deployed(stack)["table"]
+    table_alarms = [a for a in alarms_by_name(stack).values() if "metricQueries" in a.inputs]
+
+    assert len(table_alarms) == 2
+    for alarm in table_alarms:
+        dimensions = [query["metric"]["dimensions"] for query in alarm.inputs["metricQueries"] if "metric" in query]
+        assert dimensions == [
+            {"TableName": table, "Operation": operation} for operation in operations_for_actions(DYNAMODB_ACTIONS)
+        ], alarm
+
+
+def test_every_alarm_notifies_the_stacks_topic_and_reads_no_data_as_no_failure(stack):
+    topic = deployed(stack)["topic"]
+
+    for name, alarm in alarms_by_name(stack).items():
+        assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([topic], [topic]), name
+        assert alarm.inputs["treatMissingData"] == "notBreaching", name
+        assert (alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (1, 1), name
+        assert alarm.inputs.get("period", 300) == 300, name
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "slow_ms", "near_limit"),
+    [("dev", 12000, None), ("prod", 12000, 40)],
+)
+def test_duration_and_concurrency_thresholds_follow_the_timeout_and_the_reservation(
+    stack_name, slow_ms, near_limit, dev, prod
+):
+    alarms = alarms_by_name({"dev": dev, "prod": prod}[stack_name])
+
+    assert alarms[f"users-items-api-{stack_name}-duration-p99"].inputs["threshold"] == slow_ms
+    concurrency = alarms.get(f"users-items-api-{stack_name}-concurrency-near-limit")
+    assert (concurrency.inputs["threshold"] if concurrency else None) == near_limit
+
+
+def test_prod_reserves_fifty_instances_and_dev_none(dev, prod):
+    assert prod.one("aws:lambda/function:Function").inputs["reservedConcurrentExecutions"] == 50
+    assert "reservedConcurrentExecutions" not in dev.one("aws:lambda/function:Function").inputs
+
+
+def test_the_topic_has_no_subscriber_until_alarm_email_is_set(stack):
+    assert not stack.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert stack.outputs[outputs.ALARM_TOPIC_ARN] == deployed(stack)["topic"]
+
+
+def test_setting_alarm_email_subscribes_it_to_the_topic():
+    deployment = deploy_stack("prod", alarmEmail="ops@example.com")
+    subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription")
+
+    assert subscription.inputs["topic"] == deployed(deployment)["topic"], subscription
+    assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "ops@example.com")
+
+
+def test_alarm_thresholds_and_window_come_from_config():
+    deployment = deploy_stack(
+        "dev",
+        alarmPeriodSeconds="60",
+        alarmEvaluationPeriods="5",
+        alarmDatapointsToAlarm="3",
+        functionErrorsAlarmThreshold="4",
+        api5xxAlarmThreshold="7",
+    )
+    alarms = alarms_by_name(deployment)
+
+    assert alarms["users-items-api-dev-errors"].inputs["threshold"] == 4
+    assert alarms["users-items-api-dev-api-5xx"].inputs["threshold"] == 7
+    for name, alarm in alarms.items():
+        assert (alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (5, 3), name
+        periods = [q["metric"]["period"] for q in alarm.inputs.get("metricQueries", []) if "metric" in q]
+        assert set(periods or [alarm.inputs["period"]]) == {60}, name
+
+
+def test_with_alarms_off_there_is_no_topic_and_no_alarm():
+    deployment = deploy_stack("dev", enableAlarms="false")
+
+    assert not deployment.of_type("aws:sns/topic:Topic")
+    assert not deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert outputs.ALARM_TOPIC_ARN not in deployment.outputs
+
+
+def test_the_dashboard_graphs_the_stacks_api_function_and_table(stack):
+    names = deployed(stack)
+    dashboard = stack.one("aws:cloudwatch/dashboard:Dashboard")
+    lines = [
+        line
+        for widget in json.loads(dashboard.inputs["dashboardBody"])["widgets"]
+        for line in widget["properties"]["metrics"]
+    ]
+
+    for namespace, dimension, value in [
+        ("AWS/ApiGateway", "ApiId", names["api"]),
+        ("AWS/Lambda", "FunctionName", names["function"]),
+        ("AWS/DynamoDB", "TableName", names["table"]),
+    ]:
+        of_namespace = [line for line in lines if line[0] == namespace]
+        assert of_namespace, namespace
+        for line in of_namespace:
+            assert line[line.index(dimension) + 1] == value, line
+
+
+def test_the_dashboard_url_opens_the_stacks_dashboard(stack):
+    name = stack.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardName"]
+
+    assert name.startswith("users-items-dashboard-")
+    assert stack.outputs[outputs.DASHBOARD_URL] == (
+        f"https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name={name}"
+    )
