@@ -95,7 +95,7 @@ def serve(arguments: argparse.Namespace) -> int:
         pool.warm_up()
         demo_users = [] if arguments.no_demo_data else database.load_demo_data()
         if arguments.outputs_file:
-            write_outputs(arguments.outputs_file, server.url, table_name)
+            write_outputs(arguments.outputs_file, server.url, table_name, with_auth=arguments.auth)
         announce(server.url, demo_users, arguments, database=f"{endpoint} (table {table_name})")
         try:
             server.serve_forever()
@@ -109,9 +109,11 @@ def serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def write_outputs(path: Path, url: str, table_name: str) -> None:
+def write_outputs(path: Path, url: str, table_name: str, *, with_auth: bool) -> None:
     """The stack's client-facing outputs, by the names the deployed stack exports."""
     values = {outputs.API_URL: url, outputs.REGION: REGION, outputs.TABLE_NAME: table_name}
+    if with_auth:
+        values[outputs.JWT_ISSUER] = auth.ISSUER
     path.write_text(json.dumps(values, indent=2) + "\n")
 
 

@@ -110,3 +110,11 @@ def test_the_token_command_mints_a_token_the_server_accepts(secured, bobs_data):
     response = requests.get(f"{secured.url}/users/{BOB}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
     assert response.status_code == 200
+
+
+def test_the_outputs_file_names_the_issuer_as_the_deployed_stack_does(secured):
+    from components import outputs
+    from local_api.auth import ISSUER
+    from tests.e2e.conftest import read_outputs
+
+    assert read_outputs(secured)[outputs.JWT_ISSUER] == ISSUER
