@@ -34,9 +34,9 @@ from runtime.models import Item, ItemStatus, User
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _BATCH_WRITE_LIMIT = 25
-# A change of email reads the profile, then writes conditionally on the version it read; when
-# another writer gets in between, it reads again rather than lose either change.
-_EMAIL_CHANGE_ATTEMPTS = 3
+# Changing an email and deleting a user read the profile, then write conditionally on the version
+# they read; when another writer gets in between, they read again rather than lose either change.
+_READ_THEN_WRITE_ATTEMPTS = 3
 
 Clock = Callable[[], str]
 
@@ -223,14 +223,12 @@ class Repository:
     def update_profile(self, user_id: str, *, changes: Mapping[str, str], if_match: IfMatch | None) -> User:
         if "email" not in changes:
             return self._update_profile_fields(user_id, changes, if_match)
-        for _ in range(_EMAIL_CHANGE_ATTEMPTS):
-            current = self.get_profile(user_id)
-            if if_match is not None and not if_match.allows(current.version):
-                raise PreconditionFailedError(f"user {user_id} is at version {current.version}")
+        for _ in range(_READ_THEN_WRITE_ATTEMPTS):
+            current = self._current_profile(user_id, if_match)
             pinned = IfMatch(current.version)
-            if changes["email"].lower() == current.email.lower():
-                return self._update_profile_fields(user_id, changes, pinned)
             try:
+                if changes["email"].lower() == current.email.lower():
+                    return self._update_profile_fields(user_id, changes, pinned)
                 return self._move_email_claim(current, changes, pinned)
             except PreconditionFailedError:
                 if if_match is not None:
@@ -239,23 +237,29 @@ class Repository:
 
     def delete_user(self, user_id: str, *, if_match: IfMatch | None) -> None:
         """Delete the profile and email claim, then every item; a retry finishes a partial delete."""
-        for _ in range(_EMAIL_CHANGE_ATTEMPTS):
+        for _ in range(_READ_THEN_WRITE_ATTEMPTS):
             try:
-                current = self.get_profile(user_id)
+                current = self._current_profile(user_id, if_match)
             except NotFoundError:
                 self._delete_items_of(user_id)
                 if if_match is not None:
                     raise PreconditionFailedError(f"user {user_id} does not exist") from None
                 return
-            if if_match is not None and not if_match.allows(current.version):
-                raise PreconditionFailedError(f"user {user_id} is at version {current.version}")
             try:
                 self._delete_profile_and_claim(current)
                 break
             except PreconditionFailedError:
                 if if_match is not None:
                     raise
+        else:
+            raise PreconditionFailedError(f"user {user_id} kept changing; try again")
         self._delete_items_of(user_id)
+
+    def _current_profile(self, user_id: str, if_match: IfMatch | None) -> User:
+        current = self.get_profile(user_id)
+        if if_match is not None and not if_match.allows(current.version):
+            raise PreconditionFailedError(f"user {user_id} is at version {current.version}")
+        return current
 
     # Items
 

@@ -3,9 +3,10 @@
 import pytest
 
 from runtime.cursor import Cursor
+from runtime.dependencies import dynamodb_client
 from runtime.errors import EmailTakenError, NotFoundError, PreconditionFailedError, UserExistsError
 from runtime.models import ItemStatus
-from runtime.repository import IfMatch
+from runtime.repository import IfMatch, Repository, utc_now
 
 
 @pytest.fixture
@@ -211,3 +212,33 @@ def test_a_stale_delete_leaves_the_user_in_place(repository, jane):
     with pytest.raises(PreconditionFailedError):
         repository.delete_user(jane.user_id, if_match=IfMatch(3))
     assert repository.get_profile(jane.user_id) == jane
+
+
+def test_an_email_change_racing_another_write_retries_and_keeps_both(repository, jane, table):
+
+    interfered = []
+
+    def clock_that_lets_another_writer_in():
+        if not interfered:
+            interfered.append(repository.update_profile(jane.user_id, changes={"name": "Renamed"}, if_match=None))
+        return utc_now()
+
+    racing = Repository(dynamodb_client(), table, clock=clock_that_lets_another_writer_in)
+
+    changed = racing.update_profile(jane.user_id, changes={"email": "new@example.com"}, if_match=None)
+
+    assert (changed.name, changed.email, changed.version) == ("Renamed", "new@example.com", 3)
+    assert repository.get_profile(jane.user_id) == changed
+
+
+def test_an_email_change_racing_another_write_with_if_match_is_412(repository, jane, table):
+
+    def clock_that_lets_another_writer_in():
+        repository.update_profile(jane.user_id, changes={"name": "Renamed"}, if_match=None)
+        return utc_now()
+
+    racing = Repository(dynamodb_client(), table, clock=clock_that_lets_another_writer_in)
+
+    with pytest.raises(PreconditionFailedError):
+        racing.update_profile(jane.user_id, changes={"email": "new@example.com"}, if_match=IfMatch(1))
+    assert repository.get_profile(jane.user_id).email == jane.email
