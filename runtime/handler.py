@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from runtime import errors, routes
-from runtime.api import items, users
+from runtime.api import items, openapi_document, users
 from runtime.api.body import refuse_unacceptable_body
 from runtime.api.caller import only_own_user
 from runtime.api.common import JSON, error_response
@@ -98,32 +98,14 @@ def handle_unexpected(error: Exception) -> Response[str]:
     return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
 
 
-_POWERTOOLS_VALIDATION_SCHEMA = "#/components/schemas/HTTPValidationError"
-
-
 def openapi_json() -> str:
-    """The OpenAPI document of this API, generated from the routes and models.
-
-    Powertools documents a 422 in its own shape on every route; ours answer validation errors in
-    the one error shape, declared per route, so its default 422 and schemas are dropped.
-    """
-    document = json.loads(
-        app.get_openapi_json_schema(
-            title="Users and items API",
-            version="1.0.0",
-            summary="User profiles and their to-do items on one DynamoDB table",
-        )
+    """The OpenAPI document of this API, generated from the routes and models."""
+    generated = app.get_openapi_json_schema(
+        title="Users and items API",
+        version="1.0.0",
+        summary="User profiles and their to-do items on one DynamoDB table",
     )
-    for operations in document["paths"].values():
-        for operation in operations.values():
-            responses = operation["responses"]
-            default_422 = responses.get("422", {}).get("content", {}).get(JSON, {}).get("schema", {})
-            if default_422.get("$ref") == _POWERTOOLS_VALIDATION_SCHEMA:
-                del responses["422"]
-    schemas = document["components"]["schemas"]
-    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
-        schemas.pop(name, None)
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+    return json.dumps(openapi_document.finish(json.loads(generated)), indent=2, sort_keys=True) + "\n"
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,0 +1,60 @@
+"""Finishing touches on the OpenAPI document powertools generates from the routes and models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.api.common import JSON
+from runtime.routes import ROUTES
+
+_POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+_POWERTOOLS_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
+
+BEARER_AUTH = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": (
+        "A token from the stack's issuer (Cognito user pool, or your own with authMode `jwt`), checked by "
+        "API Gateway's JWT authorizer. Stacks with authMode `none` (dev) and the local API without --auth "
+        "are open, so the token is optional in this document."
+    ),
+}
+GATEWAY_MESSAGE = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+    "required": ["message"],
+    "description": 'API Gateway\'s own error body, e.g. 401 `{"message":"Unauthorized"}`.',
+}
+
+
+def finish(document: dict[str, Any]) -> dict[str, Any]:
+    _drop_powertools_default_422(document)
+    _declare_bearer_auth(document)
+    return document
+
+
+def _drop_powertools_default_422(document: dict[str, Any]) -> None:
+    """Powertools documents a 422 in its own shape on every route; ours answer validation errors
+    in the one error shape, declared per route, so its default 422 and its schemas go."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            if responses.get("422", {}).get("content", {}).get(JSON, {}).get("schema") == _POWERTOOLS_422:
+                del responses["422"]
+    for name in _POWERTOOLS_VALIDATION_SCHEMAS:
+        document["components"]["schemas"].pop(name, None)
+
+
+def _declare_bearer_auth(document: dict[str, Any]) -> None:
+    """Routes the authorizer guards take a bearer token, or none where the stack runs open."""
+    document["components"]["securitySchemes"] = {"bearerAuth": BEARER_AUTH}
+    document["components"]["schemas"]["GatewayMessage"] = GATEWAY_MESSAGE
+    for route in ROUTES:
+        if route.requires_auth:
+            operation = document["paths"][route.path][route.method.lower()]
+            operation["security"] = [{"bearerAuth": []}, {}]
+            operation["responses"]["401"] = {
+                "description": "No valid token: refused by API Gateway's JWT authorizer before the function",
+                "content": {JSON: {"schema": {"$ref": "#/components/schemas/GatewayMessage"}}},
+            }
