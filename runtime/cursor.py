@@ -51,7 +51,7 @@ class Cursor:
             raise InvalidCursorError("cursor is not one this API issued")
         if not (isinstance(item_id, str) and is_item_id(item_id)):
             raise InvalidCursorError("cursor is not one this API issued")
-        if status is not None and status not in ItemStatus.__members__:
+        if status is not None and not (isinstance(status, str) and status in ItemStatus.__members__):
             raise InvalidCursorError("cursor is not one this API issued")
         return cls(user_id=user_id, status=ItemStatus(status) if status else None, last_item_id=item_id)
 

@@ -72,8 +72,10 @@ def parse_if_match(header: str | None) -> IfMatch | None:
     if value == "*":
         return IfMatch(version=None)
     tag = value.removeprefix("W/")
-    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 20:
-        return IfMatch(version=int(tag[1:-1]))
+    version = tag[1:-1]
+    # isdigit() alone accepts digits such as "²" that int() refuses
+    if tag[:1] == tag[-1:] == '"' and version.isascii() and version.isdigit() and len(version) < 18:
+        return IfMatch(version=int(version))
     raise PreconditionFailedError(f"If-Match {header!r} matches no version")
 
 

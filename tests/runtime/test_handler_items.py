@@ -138,6 +138,19 @@ def test_patching_with_a_stale_etag_is_412_and_keeps_the_winner(api, items_path,
     assert api("GET", path).json() == winner
 
 
+@pytest.mark.parametrize("if_match", ['"²"', '"\u0661"', '"1x"', "1", '""', '"1", "2"', '"99999999999999999999"'])
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_an_if_match_that_names_no_version_is_412_and_changes_nothing(api, items_path, item, method, if_match):
+    path = f"{items_path}/{item['itemId']}"
+
+    body = {"task": "changed"} if method == "PATCH" else None
+
+    response = api(method, path, body=body, headers={"If-Match": if_match})
+
+    assert (response.status, response.error_code) == (412, "precondition_failed")
+    assert api("GET", path).json() == item
+
+
 def test_patching_a_missing_item_is_404(api, items_path):
     assert api("PATCH", f"{items_path}/{MISSING_ITEM}", body={"task": "x"}).status == 404
 

@@ -36,6 +36,26 @@ def test_an_unparseable_body_is_400_malformed_json(api, table_items, raw_body, b
     assert table_items() == []
 
 
+@pytest.mark.parametrize("depth", [33, 500, 985, 5000])
+def test_a_body_nested_past_the_depth_limit_is_400_at_any_depth(api, table_items, depth):
+    response = _post(api, '{"email": "a@b.co", "name": ' + "[" * depth + "]" * depth + "}")
+
+    assert (response.status, response.error_code) == (400, "malformed_json")
+    assert response.json()["error"]["message"] == "the body nests deeper than 32 levels"
+    assert table_items() == []
+
+
+def test_brackets_inside_strings_do_not_count_towards_the_depth_limit(api):
+    assert _post(api, json.dumps({"email": "jane.doe@example.com", "name": "[{" * 40 + '\\"'})).status == 201
+
+
+def test_a_body_within_the_depth_limit_reaches_validation(api, table_items):
+    response = _post(api, '{"email": "a@b.co", "name": ' + "[" * 31 + "]" * 31 + "}")
+
+    assert (response.status, response.error_code) == (422, "validation_error")
+    assert table_items() == []
+
+
 def test_a_base64_json_body_is_accepted(api):
     assert _post(api, base64.b64encode(VALID.encode()).decode(), base64_encoded=True).status == 201
 

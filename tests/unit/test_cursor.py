@@ -38,7 +38,14 @@ def test_any_string_either_decodes_to_a_valid_cursor_or_is_refused(token):
     assert Cursor.decode(cursor.encode()) == cursor
 
 
-@given(payload=st.dictionaries(st.sampled_from("vusix"), st.none() | st.integers() | st.text(max_size=40)))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(payload=st.dictionaries(st.sampled_from("vusix"), json_values))
 def test_forged_payloads_are_refused_unless_fully_valid(payload):
     token = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
     try:
@@ -62,6 +69,8 @@ def _forge(**payload):
         _forge(v=1, u="USER#U1", s=None, i="01M837V9CXKT5MX5SMCZCPKCTC"),
         _forge(v=1, u="U1", s=None, i="ITEM#01M837V9CXKT5MX5SMCZCPKCTC"),
         _forge(v=1, u="U1", s="LATER", i="01M837V9CXKT5MX5SMCZCPKCTC"),
+        _forge(v=1, u="U1", s=[], i="01M837V9CXKT5MX5SMCZCPKCTC"),
+        _forge(v=1, u="U1", s={"TODO": 1}, i="01M837V9CXKT5MX5SMCZCPKCTC"),
         "A" * 1000,
     ],
 )
