@@ -25,6 +25,12 @@ class UserExistsError(DomainError):
     code = "user_exists"
 
 
+class WriteConflictError(DomainError):
+    """Concurrent transactions kept a write from happening; nothing was written."""
+
+    code = "write_conflict"
+
+
 class PreconditionFailedError(DomainError):
     code = "precondition_failed"
 

@@ -37,6 +37,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.NotFoundError: HTTPStatus.NOT_FOUND,
     errors.EmailTakenError: HTTPStatus.CONFLICT,
     errors.UserExistsError: HTTPStatus.CONFLICT,
+    errors.WriteConflictError: HTTPStatus.CONFLICT,
     errors.PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     errors.ForbiddenError: HTTPStatus.FORBIDDEN,
     errors.InvalidCursorError: HTTPStatus.BAD_REQUEST,

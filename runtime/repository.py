@@ -17,6 +17,8 @@ Every read is strongly consistent, so a client reads its own writes and its ETag
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +29,13 @@ from botocore.exceptions import ClientError
 
 from runtime import table_schema as schema
 from runtime.cursor import Cursor
-from runtime.errors import EmailTakenError, NotFoundError, PreconditionFailedError, UserExistsError
+from runtime.errors import (
+    EmailTakenError,
+    NotFoundError,
+    PreconditionFailedError,
+    UserExistsError,
+    WriteConflictError,
+)
 from runtime.ids import new_id
 from runtime.models import Item, ItemStatus, User
 
@@ -37,6 +45,14 @@ _BATCH_WRITE_LIMIT = 25
 # Changing an email and deleting a user read the profile, then write conditionally on the version
 # they read; when another writer gets in between, they read again rather than lose either change.
 _READ_THEN_WRITE_ATTEMPTS = 3
+# DynamoDB cancels a write that meets a concurrent transaction on one of its items (two item
+# creates check the same profile), or a transaction throttled on one of them, and asks the caller
+# to retry; botocore's standard retry mode retries neither, so the repository does, with jittered
+# exponential backoff: under 0.2 s of waiting in all, far below the function's timeout.
+# BatchWriteItem's unprocessed items, returned under throttling, back off the same way.
+_RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+_WRITE_ATTEMPTS = 4
+_BACKOFF_BASE_SECONDS = 0.025
 
 Clock = Callable[[], str]
 
@@ -77,6 +93,19 @@ def _from_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
 
 def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _is_write_conflict(error: ClientError) -> bool:
+    """A write cancelled by concurrent traffic on its items, not by any of its own conditions."""
+    code = _error_code(error)
+    reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
+    if code == "TransactionCanceledException":
+        return bool(reasons & _RETRYABLE_CANCELLATIONS) and "ConditionalCheckFailed" not in reasons
+    return code == "TransactionConflictException"
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, _BACKOFF_BASE_SECONDS * 2**attempt))  # noqa: S311 - jitter, not secrets
 
 
 def _cancelled_by_condition(error: ClientError) -> list[bool]:
@@ -186,11 +215,12 @@ class Repository:
         now = self._clock()
         user = User(user_id=user_id, email=email, name=name, created_at=now, updated_at=now, version=1)
         try:
-            self._client.transact_write_items(
+            self._write(
+                "transact_write_items",
                 TransactItems=[
                     {"Put": self._put_new(_profile_record(user))},
                     {"Put": self._put_new(_email_claim_record(email, user_id))},
-                ]
+                ],
             )
         except ClientError as error:
             failed = self._failed_conditions(error)
@@ -312,8 +342,9 @@ class Repository:
             "ConditionExpression": f"attribute_exists({schema.PARTITION_KEY})",
         }
         try:
-            self._client.transact_write_items(
-                TransactItems=[{"ConditionCheck": profile_exists}, {"Put": self._put_new(item_record(item))}]
+            self._write(
+                "transact_write_items",
+                TransactItems=[{"ConditionCheck": profile_exists}, {"Put": self._put_new(item_record(item))}],
             )
         except ClientError as error:
             self._failed_conditions(error)
@@ -344,6 +375,20 @@ class Repository:
         self._conditional("delete_item", request, f"item {item_id}", missing_is_precondition=True)
 
     # Building blocks
+
+    def _write(self, operation: str, **request: Any) -> dict[str, Any]:
+        """One write call, repeated while a concurrent transaction holds one of its items."""
+        for attempt in range(_WRITE_ATTEMPTS):
+            try:
+                response: dict[str, Any] = getattr(self._client, operation)(**request)
+            except ClientError as error:
+                if not _is_write_conflict(error):
+                    raise
+                if attempt + 1 < _WRITE_ATTEMPTS:
+                    _backoff(attempt)
+            else:
+                return response
+        raise WriteConflictError("concurrent requests kept this write from happening; nothing changed, retry shortly")
 
     def _put_new(self, record: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -382,9 +427,7 @@ class Repository:
     ) -> dict[str, Any]:
         """Run a conditional write; a failed condition is 404 (absent) or 412 (other version)."""
         try:
-            response: dict[str, Any] = getattr(self._client, operation)(
-                **request, ReturnValuesOnConditionCheckFailure="ALL_OLD", **extra
-            )
+            response = self._write(operation, **request, ReturnValuesOnConditionCheckFailure="ALL_OLD", **extra)
         except ClientError as error:
             if _error_code(error) != "ConditionalCheckFailedException":
                 raise
@@ -406,12 +449,13 @@ class Repository:
         )
         new_email = changes["email"]
         try:
-            self._client.transact_write_items(
+            self._write(
+                "transact_write_items",
                 TransactItems=[
                     {"Update": update},
                     {"Delete": self._release_claim(current)},
                     {"Put": self._put_new(_email_claim_record(new_email, current.user_id))},
-                ]
+                ],
             )
         except ClientError as error:
             failed = self._failed_conditions(error)
@@ -438,8 +482,9 @@ class Repository:
             "ExpressionAttributeValues": _to_attributes({":version": user.version}),
         }
         try:
-            self._client.transact_write_items(
-                TransactItems=[{"Delete": delete_profile}, {"Delete": self._release_claim(user)}]
+            self._write(
+                "transact_write_items",
+                TransactItems=[{"Delete": delete_profile}, {"Delete": self._release_claim(user)}],
             )
         except ClientError as error:
             self._failed_conditions(error)
@@ -448,9 +493,13 @@ class Repository:
     def _delete_items_of(self, user_id: str) -> None:
         for keys in self._item_key_batches(user_id):
             requests = [{"DeleteRequest": {"Key": key}} for key in keys]
+            attempt = 0
             while requests:
                 response = self._client.batch_write_item(RequestItems={self._table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self._table, [])
+                if requests:
+                    _backoff(attempt)
+                    attempt = min(attempt + 1, _WRITE_ATTEMPTS)
 
     def _item_key_batches(self, user_id: str) -> Iterator[list[dict[str, Any]]]:
         query: dict[str, Any] = {

@@ -49,7 +49,10 @@ _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, or an invalid query parameter, header or cursor",
     403: "The caller's token is for another user",
     404: "No such resource",
-    409: "Conflicts with the current state (email taken, user exists, Idempotency-Key in use or reused)",
+    409: (
+        "Conflicts with the current state (email taken, user exists, Idempotency-Key in use or reused),"
+        " or concurrent writes kept this one from happening (retry)"
+    ),
     412: "If-Match does not match the current version",
     413: "Body larger than 16 KiB",
     415: "Body is not JSON",

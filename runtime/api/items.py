@@ -100,7 +100,7 @@ def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
 @router.patch(
     routes.UPDATE_ITEM.resolver_path,
     summary="Change an item's task and/or status",
-    responses={200: {"description": "The changed item"}, **error_responses(400, 403, 404, 412, 413, 415, 422)},
+    responses={200: {"description": "The changed item"}, **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
 )
 def update_item(
     user_id: UserId,
@@ -119,7 +119,7 @@ def update_item(
     routes.DELETE_ITEM.resolver_path,
     summary="Delete one item",
     description="Idempotent: deleting an item that is already gone answers 204, unless If-Match is given.",
-    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 412)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 409, 412)},
 )
 def delete_item(user_id: UserId, item_id: ItemId, if_match: IfMatchHeader = None) -> Response[None]:
     repository = get_repository()

@@ -99,7 +99,7 @@ def update_user(
     routes.DELETE_USER.resolver_path,
     summary="Delete a user, its email and all its items",
     description="Idempotent: deleting a user that is already gone answers 204 and finishes any partial delete.",
-    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 412)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 409, 412)},
 )
 def delete_user(user_id: UserId, if_match: IfMatchHeader = None) -> Response[None]:
     repository = get_repository()
