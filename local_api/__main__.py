@@ -12,6 +12,7 @@ import argparse
 import errno
 import json
 import os
+import shlex
 import signal
 import sys
 from pathlib import Path
@@ -76,7 +77,7 @@ def serve(arguments: argparse.Namespace) -> int:
     authorizer = None
     if arguments.auth:
         authorizer = auth.JwtAuthorizer(auth.load_or_create_key(arguments.key_file).public_key())
-    database = EmbeddedDynamoDB(arguments.host)
+    database = EmbeddedDynamoDB()
     endpoint = database.start()
     table_name = database.create_table()
     environment = handler_environment(endpoint, table_name)
@@ -124,15 +125,24 @@ def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace
     ]
     lines += [f"  demo user {user.email}: {user.user_id}" for user in demo_users]
     example = demo_users[0].user_id if demo_users else "<userId>"
-    bearer = ' -H "Authorization: Bearer $(python -m local_api token --sub ' + example + ')"' if arguments.auth else ""
+    bearer = f' -H "Authorization: Bearer $({token_command(example, arguments.key_file)})"' if arguments.auth else ""
     lines += [
         "Try:",
-        f"  curl -s{bearer} {url}/users/{example}?include=items",
-        f"  curl -s{bearer} -X POST {url}/users/{example}/items -H 'content-type: application/json'"
+        f"  curl -s{bearer} '{url}/users/{example}?include=items'",
+        f"  curl -s{bearer} -X POST '{url}/users/{example}/items' -H 'content-type: application/json'"
         ' -d \'{"task": "Book the venue"}\'',
         "Ctrl-C stops it; state lives in memory only.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def token_command(subject: str, key_file: Path) -> str:
+    """The shell command minting a token for `subject`, with this very interpreter (a venv's
+    `python` is not on PATH until it is activated) and the server's signing key."""
+    command = [sys.executable, "-m", "local_api", "token", "--sub", subject]
+    if key_file != auth.DEFAULT_KEY_FILE:
+        command += ["--key-file", str(key_file)]
+    return shlex.join(command)
 
 
 def _stop_on_signals() -> None:

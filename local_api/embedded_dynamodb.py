@@ -55,10 +55,15 @@ class _OneRequestAtATime:
 
 
 class EmbeddedDynamoDB:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    """moto's DynamoDB server on a free loopback port: only this machine's handler workers use it,
+    so it stays on loopback whatever address the API itself listens on."""
+
+    def __init__(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server: BaseWSGIServer = make_server(host, 0, app, threaded=True, request_handler=MotoRequestHandler)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-dynamodb", daemon=True)
 
     def start(self) -> str:

@@ -23,6 +23,8 @@ from runtime.routes import ROUTES, Route, match_path
 
 # API Gateway's own limit on a request payload; the handler refuses far smaller bodies itself.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
+_MAX_CHUNK_LINE = 1024
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 _SWAGGER_ASSETS = Path(swagger_ui.__file__).parent
 _ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
 
@@ -91,15 +93,22 @@ def _header(request: HttpRequest, name: str) -> str | None:
     return next((value for key, value in request.headers if key.lower() == name), None)
 
 
+class _UnreadableBodyError(Exception):
+    def __init__(self, status: HTTPStatus) -> None:
+        super().__init__(status.phrase)
+        self.status = status
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     server: LocalHttpServer
     protocol_version = "HTTP/1.1"
 
     def do_request(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            self._send(gateway_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large"))
-            self.close_connection = True
+        try:
+            body = self._read_body()
+        except _UnreadableBodyError as refusal:
+            self._send(gateway_error(refusal.status, refusal.status.phrase))
+            self.close_connection = True  # the rest of the stream cannot be trusted to be a request
             return
         raw_path, _, raw_query = self.path.partition("?")
         request = HttpRequest(
@@ -107,10 +116,42 @@ class _RequestHandler(BaseHTTPRequestHandler):
             raw_path=raw_path,
             raw_query=raw_query,
             headers=list(self.headers.items()),
-            body=self.rfile.read(length) if length else b"",
+            body=body,
             source_ip=self.client_address[0],
         )
         self._send(self.server.gateway.handle(request))
+
+    def _read_body(self) -> bytes:
+        """The body framed by Content-Length or chunked transfer coding (which wins, per RFC 9112)."""
+        transfer_coding = self.headers.get("transfer-encoding")
+        if transfer_coding is not None:
+            if transfer_coding.strip().lower() != "chunked":
+                raise _UnreadableBodyError(HTTPStatus.NOT_IMPLEMENTED)
+            return self._read_chunks()
+        declared = self.headers.get("content-length") or "0"
+        if not declared.isascii() or not declared.isdigit():
+            raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
+        if int(declared) > MAX_REQUEST_BYTES:
+            raise _UnreadableBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        return self.rfile.read(int(declared))
+
+    def _read_chunks(self) -> bytes:
+        body = bytearray()
+        while True:
+            size_field = self.rfile.readline(_MAX_CHUNK_LINE).split(b";", 1)[0].strip()
+            if not size_field or size_field.strip(_HEX_DIGITS):
+                raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
+            size = int(size_field, 16)
+            if len(body) + size > MAX_REQUEST_BYTES:
+                raise _UnreadableBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            if size == 0:
+                break
+            body += self.rfile.read(size)
+            if self.rfile.readline(_MAX_CHUNK_LINE) != b"\r\n":
+                raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
+        while self.rfile.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n", b""):
+            pass  # trailer fields: API Gateway does not pass them on either
+        return bytes(body)
 
     def __getattr__(self, name: str) -> Any:
         # Any method (TRACE, PROPFIND…) reaches the gateway, which answers 404 for undeclared ones.

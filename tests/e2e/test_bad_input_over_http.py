@@ -1,6 +1,8 @@
 """Bad input over HTTP: each gets its documented 4xx in the one error shape, and the table is untouched."""
 
 import json
+import socket
+from http import HTTPStatus
 
 import pytest
 
@@ -76,3 +78,52 @@ def test_a_body_over_api_gateways_own_limit_is_refused_at_the_gateway(local_api,
     )
 
     assert response.status_code == 413
+
+
+def test_a_chunked_body_reaches_the_handler_whole(local_api, http, user):
+    chunks = (part.encode() for part in ['{"task": ', '"Sent in ', 'chunks"}'])
+
+    response = http.post(
+        f"{local_api.url}/users/{user['userId']}/items",
+        data=chunks,  # a generator: requests sends it with Transfer-Encoding: chunked
+        headers={"content-type": "application/json"},
+        timeout=10,
+    )
+
+    assert (response.status_code, response.json()["task"]) == (201, "Sent in chunks")
+
+
+def _raw_exchange(url: str, request: bytes) -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize(
+    ("framing", "status"),
+    [
+        (b"Content-Length: abc\r\n", b"400"),
+        (b"Content-Length: -5\r\n", b"400"),
+        (b"Transfer-Encoding: gzip\r\n", b"501"),
+        (b"Transfer-Encoding: chunked\r\n", b"400"),  # the body below is not chunked
+    ],
+)
+def test_a_body_with_unreadable_framing_gets_a_gateway_error_and_changes_nothing(local_api, user, framing, status):
+    before = local_api.table_records()
+    request = (
+        f"POST /users/{user['userId']}/items HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
+        + b"Content-Type: application/json\r\n"
+        + framing
+        + b'\r\n{"task": "x"}\r\n'
+    )
+
+    reply = _raw_exchange(local_api.url, request)
+
+    status_line, _, rest = reply.partition(b"\r\n")
+    assert status_line.split(b" ")[1] == status
+    assert json.loads(rest.partition(b"\r\n\r\n")[2]) == {"message": HTTPStatus(int(status)).phrase}
+    assert local_api.table_records() == before
