@@ -1,27 +1,29 @@
 """HTTP requests to API Gateway HTTP API payload-2.0 events, and Lambda results back to HTTP.
 
-Follows what AWS builds for a Lambda proxy integration with payload format 2.0: lower-cased
-headers with repeated ones comma-joined, cookies taken out of the headers, query parameters
-decoded with repeated keys comma-joined, path parameters decoded, text bodies as text and
-anything else base64-encoded.
+Follows what AWS builds for a Lambda proxy integration with payload format 2.0: the path
+percent-decoded (see `gateway_path`), lower-cased headers with repeated ones comma-joined,
+cookies taken out of the headers, the query string as received and its parameters decoded with
+repeated keys comma-joined, text bodies as text and anything else base64-encoded.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from runtime.routes import Route
 
 ACCOUNT_ID = "000000000000"
 API_ID = "local"
 STAGE = "$default"
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
 
 
@@ -40,6 +42,31 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+
+
+class UndecodablePathError(ValueError):
+    """A path API Gateway refuses with 400 before routing."""
+
+
+def _percent_decoded(text: str) -> str:
+    if _MALFORMED_ESCAPE.search(text):
+        raise UndecodablePathError(text)
+    try:
+        return unquote_to_bytes(text).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UndecodablePathError(text) from error
+
+
+def gateway_path(raw_path: str) -> str:
+    """The path an HTTP API routes on and hands the function as `rawPath` and `http.path`.
+
+    Unlike REST APIs and function URLs, HTTP APIs deliver the path percent-decoded. Live
+    captures (published in hotsock/voker's ingress probe) show it decoded, cut at a `?` that the
+    first decoding revealed, then decoded again: `%2F` arrives as `/`, `a%3Fb` as `a`, `%252F` as
+    `/`, and a `%` left invalid after the first pass (`%25done`) is refused with 400.
+    """
+    once = _percent_decoded(raw_path).split("?", 1)[0]
+    return _percent_decoded(once)
 
 
 def _joined(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -66,9 +93,14 @@ def _body_fields(body: bytes, content_type: str) -> dict[str, Any]:
 
 
 def build_event(
-    request: HttpRequest, route: Route, path_parameters: dict[str, str], claims: dict[str, str] | None
+    request: HttpRequest,
+    route: Route,
+    path_parameters: dict[str, str],
+    claims: dict[str, str] | None,
 ) -> dict[str, Any]:
-    """The event API Gateway would send the function for `request`, matched to `route`."""
+    """The event API Gateway would send the function for `request`, whose `gateway_path` matched
+    `route` with these path parameters."""
+    path = gateway_path(request.raw_path)
     headers = _joined((name.lower(), value) for name, value in request.headers)
     cookie_header = headers.pop("cookie", "")
     now = time.time()
@@ -79,7 +111,7 @@ def build_event(
         "domainPrefix": headers.get("host", "127.0.0.1").split(".")[0],
         "http": {
             "method": request.method,
-            "path": request.raw_path,
+            "path": path,
             "protocol": "HTTP/1.1",
             "sourceIp": request.source_ip,
             "userAgent": headers.get("user-agent", ""),
@@ -95,7 +127,7 @@ def build_event(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.route_key,
-        "rawPath": request.raw_path,
+        "rawPath": path,
         "rawQueryString": request.raw_query,
         "headers": headers,
         "requestContext": request_context,
@@ -107,7 +139,7 @@ def build_event(
     if query:
         event["queryStringParameters"] = query
     if path_parameters:
-        event["pathParameters"] = {name: unquote(value) for name, value in path_parameters.items()}
+        event["pathParameters"] = path_parameters
     return event
 
 

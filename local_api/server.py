@@ -18,7 +18,15 @@ from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 
 from local_api.auth import JwtAuthorizer, UnauthorizedError
-from local_api.gateway_events import HttpRequest, HttpResponse, build_event, gateway_error, to_http_response
+from local_api.gateway_events import (
+    HttpRequest,
+    HttpResponse,
+    UndecodablePathError,
+    build_event,
+    gateway_error,
+    gateway_path,
+    to_http_response,
+)
 from runtime.routes import ROUTES, Route, match_path
 
 # API Gateway's own limit on a request payload; the handler refuses far smaller bodies itself.
@@ -31,9 +39,9 @@ _ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
 Invoke = Callable[[dict[str, Any]], Any]
 
 
-def match_route(method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
+def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     for route in ROUTES:
-        parameters = match_path(route.path, raw_path)
+        parameters = match_path(route.path, path)
         if parameters is not None and route.method == method:
             return route, parameters
     return None
@@ -58,7 +66,11 @@ class LocalGateway:
         local = self._local_page(request)
         if local is not None:
             return local
-        matched = match_route(request.method, request.raw_path)
+        try:
+            path = gateway_path(request.raw_path)
+        except UndecodablePathError:
+            return gateway_error(HTTPStatus.BAD_REQUEST, "Bad Request")
+        matched = match_route(request.method, path)
         if matched is None:
             return gateway_error(HTTPStatus.NOT_FOUND, "Not Found")
         route, path_parameters = matched

@@ -28,9 +28,21 @@ GATEWAY_MESSAGE = {
 }
 
 
+_GATEWAY_MESSAGE_REF = {"$ref": "#/components/schemas/GatewayMessage"}
+_ERROR_RESPONSE_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+# An HTTP API percent-decodes the path before routing, so an id carrying an encoded `/` or `?`
+# becomes a path no route matches, and an invalid escape is refused: API Gateway answers those.
+_GATEWAY_PATH_REFUSALS = {
+    "400": "a path that cannot be percent-decoded",
+    "404": "a decoded path that no route matches (an id with an encoded `/`)",
+}
+
+
 def finish(document: dict[str, Any]) -> dict[str, Any]:
     _drop_powertools_default_422(document)
+    document["components"]["schemas"]["GatewayMessage"] = GATEWAY_MESSAGE
     _declare_bearer_auth(document)
+    _declare_gateway_path_refusals(document)
     return document
 
 
@@ -49,12 +61,26 @@ def _drop_powertools_default_422(document: dict[str, Any]) -> None:
 def _declare_bearer_auth(document: dict[str, Any]) -> None:
     """Routes the authorizer guards take a bearer token, or none where the stack runs open."""
     document["components"]["securitySchemes"] = {"bearerAuth": BEARER_AUTH}
-    document["components"]["schemas"]["GatewayMessage"] = GATEWAY_MESSAGE
     for route in ROUTES:
         if route.requires_auth:
             operation = document["paths"][route.path][route.method.lower()]
             operation["security"] = [{"bearerAuth": []}, {}]
             operation["responses"]["401"] = {
                 "description": "No valid token: refused by API Gateway's JWT authorizer before the function",
-                "content": {JSON: {"schema": {"$ref": "#/components/schemas/GatewayMessage"}}},
+                "content": {JSON: {"schema": _GATEWAY_MESSAGE_REF}},
             }
+
+
+def _declare_gateway_path_refusals(document: dict[str, Any]) -> None:
+    """On routes with path parameters, 400 and 404 may also come from API Gateway, in its shape."""
+    for route in ROUTES:
+        if "{" not in route.path:
+            continue
+        responses = document["paths"][route.path][route.method.lower()]["responses"]
+        for status, cause in _GATEWAY_PATH_REFUSALS.items():
+            from_gateway = f"from API Gateway: {cause}"
+            if status not in responses:
+                responses[status] = {"description": from_gateway, "content": {JSON: {"schema": _GATEWAY_MESSAGE_REF}}}
+                continue
+            responses[status]["description"] += f"; {from_gateway}"
+            responses[status]["content"][JSON]["schema"] = {"anyOf": [_ERROR_RESPONSE_REF, _GATEWAY_MESSAGE_REF]}

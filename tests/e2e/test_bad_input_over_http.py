@@ -9,6 +9,8 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 VALID_ITEM = "01M837V9CXKT5MX5SMCZCPKCTC"
+# API Gateway's own answers, before any handler runs.
+GATEWAY_ERRORS = [{"message": "Not Found"}, {"message": "Bad Request"}]
 
 
 @pytest.fixture
@@ -31,7 +33,9 @@ def _requests(user_id):
         ("null in a patch", "PATCH", f"/users/{user_id}", {"json": {"name": None}}, 422),
         ("empty patch", "PATCH", f"/users/{user_id}", {"json": {}}, 422),
         ("id with #", "GET", f"/users/{user_id}%23METADATA", {}, 404),
-        ("id with /", "GET", f"/users/{user_id}%2Fitems", {}, 404),
+        # An HTTP API decodes %2F before routing: no route has that many segments.
+        ("id with /", "GET", f"/users/{user_id}%2Fextra", {}, 404),
+        ("id with a bad escape", "GET", f"/users/{user_id}%25zz", {}, 400),
         ("unicode id", "GET", "/users/%C3%A9l%C3%A8ve", {}, 404),
         ("300-character id", "GET", f"/users/{'A' * 300}", {}, 404),
         ("item id with #", "DELETE", f"{items}/ITEM%23{VALID_ITEM}", {}, 404),
@@ -49,7 +53,7 @@ def test_each_bad_request_gets_its_documented_status_and_changes_nothing(local_a
     for label, method, path, options, _ in _requests(user["userId"]):
         response = http.request(method, f"{local_api.url}{path}", timeout=10, **options)
         body = response.json()
-        assert set(body["error"]) == {"code", "message", "details"}, label
+        assert body in GATEWAY_ERRORS or set(body["error"]) == {"code", "message", "details"}, label
         outcomes[label] = response.status_code
 
     assert outcomes == {label: status for label, _, _, _, status in _requests(user["userId"])}

@@ -3,7 +3,16 @@
 import base64
 import json
 
-from local_api.gateway_events import HttpRequest, build_event, gateway_error, to_http_response
+import pytest
+
+from local_api.gateway_events import (
+    HttpRequest,
+    UndecodablePathError,
+    build_event,
+    gateway_error,
+    gateway_path,
+    to_http_response,
+)
 from runtime.routes import GET_ITEM
 
 
@@ -20,11 +29,11 @@ def _request(**overrides):
 
 
 def _event(request, claims=None):
-    parameters = {"userId": "U%2D1", "itemId": "01M837V9CXKT5MX5SMCZCPKCTC"}
+    parameters = {"userId": "U-1", "itemId": "01M837V9CXKT5MX5SMCZCPKCTC"}
     return build_event(request, GET_ITEM, parameters, claims)
 
 
-def test_an_event_carries_the_route_raw_path_and_query_as_received():
+def test_an_event_carries_the_route_the_decoded_path_and_the_query_as_received():
     event = _event(_request())
 
     assert (event["version"], event["routeKey"], event["requestContext"]["routeKey"]) == (
@@ -32,10 +41,35 @@ def test_an_event_carries_the_route_raw_path_and_query_as_received():
         "GET /users/{userId}/items/{itemId}",
         "GET /users/{userId}/items/{itemId}",
     )
-    assert event["rawPath"] == "/users/U%2D1/items/01M837V9CXKT5MX5SMCZCPKCTC"
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == "/users/U-1/items/01M837V9CXKT5MX5SMCZCPKCTC"
     assert event["rawQueryString"] == "status=TODO&limit=5&status=DONE&empty="
     assert event["requestContext"]["stage"] == "$default"
     assert event["requestContext"]["http"]["method"] == "GET"
+
+
+# What an HTTP API delivered for each path sent, in live captures (hotsock/voker's ingress probe).
+@pytest.mark.parametrize(
+    ("sent", "delivered"),
+    [
+        ("/capture/plain", "/capture/plain"),
+        ("/capture/space%20value", "/capture/space value"),
+        ("/capture/question%3Fvalue", "/capture/question"),
+        ("/capture/hash%23value", "/capture/hash#value"),
+        ("/capture/slash%2Fvalue", "/capture/slash/value"),
+        ("/capture/unicode-%CE%BB-%E4%B8%96%E7%95%8C", "/capture/unicode-\u03bb-\u4e16\u754c"),
+        ("/capture/literal%252Fvalue", "/capture/literal/value"),
+        ("/capture/literal%253Fvalue", "/capture/literal?value"),
+        ("/capture/literal%2525value", "/capture/literal%value"),
+    ],
+)
+def test_the_path_is_decoded_as_an_http_api_decodes_it(sent, delivered):
+    assert gateway_path(sent) == delivered
+
+
+@pytest.mark.parametrize("sent", ["/capture/percent%25done", "/users/%zz", "/users/%FF"])
+def test_a_path_an_http_api_cannot_decode_is_refused(sent):
+    with pytest.raises(UndecodablePathError):
+        gateway_path(sent)
 
 
 def test_repeated_query_keys_and_headers_are_comma_joined_and_headers_lower_cased():
@@ -46,7 +80,7 @@ def test_repeated_query_keys_and_headers_are_comma_joined_and_headers_lower_case
     assert all(name == name.lower() for name in event["headers"])
 
 
-def test_cookies_leave_the_headers_and_path_parameters_are_decoded():
+def test_cookies_leave_the_headers_and_path_parameters_are_the_matched_segments():
     event = _event(_request())
 
     assert event["cookies"] == ["s=1", "theme=dark"]
