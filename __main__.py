@@ -82,7 +82,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             handler=lambda_package.HANDLER,
             python_runtime=lambda_package.PYTHON_RUNTIME,
             architecture=lambda_package.ARCHITECTURE,
-            layers=[region.apply(lambda_package.powertools_layer_arn)],
+            layers=[powertools_layer(region, verify=config.verify_powertools_layer)],
             routes=ROUTES,
             environment=function_environment(table.name),
             subnet_ids=network.private_subnet_ids,
@@ -154,6 +154,26 @@ def create_authorizer(config: StackConfig, stack_outputs: dict[str, pulumi.Outpu
         stack_outputs[outputs.JWT_ISSUER] = pulumi.Output.from_input(config.jwt_issuer)
         return JwtAuthorizerArgs(issuer=config.jwt_issuer, audiences=list(config.jwt_audiences))
     return None
+
+
+def powertools_layer(region: pulumi.Output[str], *, verify: bool) -> pulumi.Output[str]:
+    """The pinned Powertools layer; when `verify`, checked against the ARN AWS publishes for the
+    pinned powertools version, so a wrong pin fails the preview instead of deploying other code."""
+    pinned = region.apply(lambda_package.powertools_layer_arn)
+    if not verify:
+        return pinned
+    published = aws.ssm.get_parameter_output(name=lambda_package.powertools_layer_parameter()).insecure_value
+    return pulumi.Output.all(pinned, published).apply(lambda arns: _same_layer(arns[0], arns[1]))
+
+
+def _same_layer(pinned: str, published: str) -> str:
+    if pinned != published:
+        raise ValueError(
+            f"the pinned Powertools layer {pinned} is not the one AWS publishes for powertools "
+            f"{lambda_package.POWERTOOLS_VERSION} ({published}): set POWERTOOLS_LAYER_VERSION in "
+            f"components/lambda_package.py to {published.rsplit(':', 1)[-1]}"
+        )
+    return pinned
 
 
 def function_environment(table_name: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:

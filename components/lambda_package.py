@@ -15,11 +15,14 @@ HANDLER = "runtime.handler.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 
-# The layer version AWS published for this powertools version. To verify, or after a bump:
-#   aws ssm get-parameter --name /aws/service/powertools/python/arm64/python3.13/3.37.0
-# returns the exact layer ARN (AWS publishes these public SSM parameters in every region).
+# The layer version AWS publishes for this powertools version. Powertools publishes one layer
+# version per release (3.1.0 is 2, 3.4.1 is 6, 3.31.1 is 36; 3.32 and 3.33 were never released),
+# which makes 3.37.0 layer 40: derived, not read from AWS, so the stack checks it against the
+# public SSM parameter AWS publishes per release (`powertools_layer_parameter`) on every
+# preview and `pulumi up` unless `verifyPowertoolsLayer` is off, and names the right number if
+# they differ. By hand: `aws ssm get-parameter --name <that parameter>`.
 POWERTOOLS_VERSION = "3.37.0"
-POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_LAYER_VERSION = 40
 # The account AWS publishes the Powertools layers from, in the commercial partition.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
@@ -49,6 +52,16 @@ def _is_shipped(relative: Path) -> bool:
     if any(part == "__pycache__" or part.startswith(".") for part in relative.parts):
         return False
     return relative.name not in _EXCLUDED_NAMES and not relative.name.startswith(_EXCLUDED_PREFIXES)
+
+
+def powertools_layer_parameter(
+    *,
+    python_runtime: str = PYTHON_RUNTIME,
+    architecture: str = ARCHITECTURE,
+    powertools_version: str = POWERTOOLS_VERSION,
+) -> str:
+    """The public SSM parameter whose value is the layer ARN AWS published for that release."""
+    return f"/aws/service/powertools/python/{architecture}/{python_runtime}/{powertools_version}"
 
 
 def powertools_layer_arn(

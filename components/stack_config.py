@@ -56,6 +56,7 @@ class StackConfig:
     alarm_datapoints_to_alarm: int = field(default=1, metadata={"key": "alarmDatapointsToAlarm"})
     function_errors_alarm_threshold: int = field(default=1, metadata={"key": "functionErrorsAlarmThreshold"})
     api_5xx_alarm_threshold: int = field(default=1, metadata={"key": "api5xxAlarmThreshold"})
+    verify_powertools_layer: bool = field(default=True, metadata={"key": "verifyPowertoolsLayer"})
 
     def __post_init__(self) -> None:
         _check(128 <= self.lambda_memory_mb <= 10240, "lambdaMemoryMb must be between 128 and 10240")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,13 @@ PROJECT = "users-items-backend"
 ACCOUNT_ID = "123456789012"
 # us-east-1's six zones, as get-availability-zones lists them (alphabetical).
 ZONE_LETTERS = "abcdef"
+# Powertools release -> the layer version AWS publishes for it (its public SSM parameter's ARN).
+# 3.1.0 and 3.4.1 as the powertools project announced them, 3.31.1 as seen pinned in public
+# code; 3.37.0 is this project's derived pin, which only a real preview checks against AWS.
+PUBLISHED_POWERTOOLS_LAYERS = {"3.1.0": 2, "3.4.1": 6, "3.31.1": 36, "3.37.0": 40}
+_POWERTOOLS_PARAMETER = re.compile(
+    r"/aws/service/powertools/python/(?P<architecture>arm64|x86_64)/(?P<python>python3\.\d+)/(?P<version>[\d.]+)"
+)
 # The real prefix list ids of DynamoDB in a few regions (`aws ec2 describe-prefix-lists`).
 DYNAMODB_PREFIX_LISTS = {"us-east-1": "pl-02cd2c6b", "eu-west-1": "pl-6fa54006", "us-west-2": "pl-00a54069"}
 
@@ -88,6 +96,20 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     # Invokes -----------------------------------------------------------------------------------
 
+    def _public_parameter(self, name: str) -> dict[str, Any]:
+        """AWS's public Powertools layer parameters; any other name is not found, as in AWS."""
+        match = _POWERTOOLS_PARAMETER.fullmatch(name)
+        if match is None or match["version"] not in PUBLISHED_POWERTOOLS_LAYERS:
+            raise ValueError(f"ParameterNotFound: {name}")
+        python_tag = match["python"].replace(".", "")
+        arn = (
+            f"arn:aws:lambda:{self.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
+            f"{python_tag}-{match['architecture']}:{PUBLISHED_POWERTOOLS_LAYERS[match['version']]}"
+        )
+        parameter_arn = f"arn:aws:ssm:{self.region}::parameter{name}"
+        return {"id": name, "name": name, "arn": parameter_arn, "type": "String", "value": arn, "insecureValue": arn,
+                "version": 1, "withDecryption": True, "region": self.region}  # fmt: skip
+
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.invokes.append(Invoke(args.token, dict(args.args)))
         region = self.region
@@ -111,6 +133,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
                 "userId": "AIDAEXAMPLEUSERID0001",
             },
+            "aws:ssm/getParameter:getParameter": lambda: self._public_parameter(args.args["name"]),
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: {
                 "id": region,
                 "region": region,

@@ -8,9 +8,9 @@ import pulumi
 import pytest
 
 from components import outputs
-from components.lambda_package import HANDLER, powertools_layer_arn
-from tests.infra.pulumi_mocks import deploy
-from tests.infra.stacks import ROOT, stack_settings
+from components.lambda_package import HANDLER, POWERTOOLS_VERSION, powertools_layer_arn
+from tests.infra.pulumi_mocks import PUBLISHED_POWERTOOLS_LAYERS, deploy
+from tests.infra.stacks import ROOT, deploy_stack, stack_settings
 from tests.infra.test_private_network import FORBIDDEN_TYPES
 
 COMPONENTS = {
@@ -138,6 +138,7 @@ def test_every_invoke_the_program_makes_is_answered_by_the_mocks(stack):
         "aws:index/getPartition:getPartition",
         "aws:index/getCallerIdentity:getCallerIdentity",
         "aws:index/getAvailabilityZones:getAvailabilityZones",
+        "aws:ssm/getParameter:getParameter",
     }
 
 
@@ -154,3 +155,25 @@ def test_the_program_runs_as_pulumi_runs_it_and_exports_its_outputs(monkeypatch,
 
     assert deployment.outputs == dev.outputs
     assert sorted(r.urn for r in deployment) == sorted(r.urn for r in dev)
+
+
+def test_the_pinned_layer_is_checked_against_the_one_aws_publishes_for_the_pinned_release(dev):
+    lookups = [invoke.args["name"] for invoke in dev.invokes if invoke.token == "aws:ssm/getParameter:getParameter"]
+
+    assert lookups == [f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"]
+
+
+def test_a_pin_that_is_not_the_published_layer_fails_the_deployment_naming_the_right_one(monkeypatch):
+    monkeypatch.setitem(PUBLISHED_POWERTOOLS_LAYERS, POWERTOOLS_VERSION, 41)
+
+    with pytest.raises(ValueError, match=r"set POWERTOOLS_LAYER_VERSION in components/lambda_package\.py to 41$"):
+        deploy_stack("dev")
+
+
+def test_the_layer_check_can_be_turned_off_where_aws_publishes_no_parameter(monkeypatch):
+    monkeypatch.delitem(PUBLISHED_POWERTOOLS_LAYERS, POWERTOOLS_VERSION)
+
+    deployment = deploy_stack("dev", verifyPowertoolsLayer="false")
+
+    assert not [invoke for invoke in deployment.invokes if invoke.token == "aws:ssm/getParameter:getParameter"]
+    assert deployment.one("aws:lambda/function:Function").inputs["layers"] == [powertools_layer_arn("us-east-1")]
