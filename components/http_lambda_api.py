@@ -156,8 +156,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
         if not _FUNCTION_NAME.fullmatch(self._physical_name):
             raise ValueError(f"{self._physical_name!r} is not a valid Lambda function name (64 characters at most)")
 
-        role, role_policies = self._create_role()
         log_group = self._create_log_group()
+        role, role_policies = self._create_role(log_group)
         function = self._create_function(role, log_group, role_policies)
         api = self._create_api()
         integration = self._create_integration(api, function)
@@ -195,7 +195,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
             }
         )
 
-    def _create_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    def _create_role(self, log_group: aws.cloudwatch.LogGroup) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
         role = aws.iam.Role(
             f"{self._name}-function",
             description=f"Execution role of the {self._physical_name} function",
@@ -212,6 +212,14 @@ class HttpLambdaApi(pulumi.ComponentResource):
             )
             for label, policy in MANAGED_POLICIES.items()
         ]
+        policies.append(
+            aws.iam.RolePolicy(
+                f"{self._name}-logs",
+                role=role.id,
+                policy=log_group.arn.apply(function_logs_policy),
+                opts=self._child,
+            )
+        )
         actions = self._args.dynamodb_actions
         policies.append(
             aws.iam.RolePolicy(
@@ -470,8 +478,9 @@ class HttpLambdaApi(pulumi.ComponentResource):
 
 # AWS managed policies attached by ARN (under arn:<partition>:iam::aws:policy/).
 MANAGED_POLICIES: dict[str, str] = {
-    # Network interfaces in the VPC, and writing its own logs.
-    "vpc-access": "service-role/AWSLambdaVPCAccessExecutionRole",
+    # Network interfaces in the VPC. Not AWSLambdaVPCAccessExecutionRole: besides these it lets the
+    # function write to every log group in the account; its own logs are granted inline instead.
+    "eni-management": "service-role/AWSLambdaENIManagementAccess",
     # Sending trace segments for active tracing.
     "xray": "AWSXRayDaemonWriteAccess",
 }
@@ -479,6 +488,17 @@ MANAGED_POLICIES: dict[str, str] = {
 
 def lambda_trust_policy() -> str:
     statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def function_logs_policy(log_group_arn: str) -> str:
+    """Write log streams in the function's own log group, which the stack creates, and no other."""
+    statement = {
+        "Sid": "OwnLogGroup",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:*",
+    }
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 

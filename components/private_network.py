@@ -245,10 +245,14 @@ def flow_logs_trust_policy(partition: str, region: str, account_id: str) -> str:
 
 
 def flow_logs_policy(log_group_arn: str) -> str:
-    """Write to its own log group, which the stack creates, and nowhere else."""
-    statement = {
+    """Write to its own log group, which the stack creates, and nowhere else; find it by listing."""
+    own_group = {
+        "Sid": "OwnLogGroup",
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
         "Resource": [log_group_arn, f"{log_group_arn}:*"],
     }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    # The delivery service lists log groups to find its destination (in AWS's documented minimum
+    # for the role). The action takes no resource scoping, so `*`: it reveals names, writes nothing.
+    find_group = {"Sid": "FindLogGroup", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [own_group, find_group]})

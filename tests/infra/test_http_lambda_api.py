@@ -173,20 +173,35 @@ def test_only_lambda_may_assume_the_role(defaults):
     assert function_of(defaults).inputs["role"] == role.outputs["arn"]
 
 
-def test_the_role_has_exactly_the_vpc_access_and_xray_managed_policies(defaults):
+def test_the_role_has_exactly_the_eni_management_and_xray_managed_policies(defaults):
     role = defaults.one("aws:iam/role:Role")
     attachments = defaults.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 
     assert sorted(a.inputs["policyArn"] for a in attachments) == [
         "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess",
     ]
     assert all(a.inputs["role"] == role.outputs["name"] for a in attachments)
     assert len(MANAGED_POLICIES) == len(attachments)
 
 
+def test_the_function_writes_logs_only_to_its_own_log_group(defaults):
+    log_group = next(g for g in defaults.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name.endswith("-function"))
+    policy = next(p for p in defaults.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-logs"))
+
+    assert policy_of(policy)["Statement"] == [
+        {
+            "Sid": "OwnLogGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group.outputs['arn']}:*",
+        }
+    ], policy
+    assert policy.urn in function_of(defaults).dependencies, "the function must wait for its log permissions"
+
+
 def test_the_role_may_use_exactly_the_given_dynamodb_actions_on_exactly_the_table_and_its_indexes(defaults):
-    [policy] = defaults.of_type("aws:iam/rolePolicy:RolePolicy")
+    policy = next(p for p in defaults.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-dynamodb"))
 
     assert policy_of(policy)["Statement"] == [
         {"Sid": "TableAndIndexes", "Effect": "Allow", "Action": sorted(ACTIONS), "Resource": [TABLE_ARN, INDEX_ARN]}

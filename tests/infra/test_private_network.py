@@ -168,8 +168,12 @@ def test_flow_logs_go_to_their_own_log_group_through_a_role_scoped_to_it(three_z
     assert policy.urn in flow_log.dependencies, f"{flow_log} must wait for its role's policy"
     assert log_group.inputs["retentionInDays"] == 365, log_group
     assert policy.inputs["role"] == role.id, policy
-    [statement] = policy_of(policy)["Statement"]
-    assert statement["Resource"] == [log_group.outputs["arn"], log_group.outputs["arn"] + ":*"], policy
+    own_group, find_group = policy_of(policy)["Statement"]
+    assert own_group["Action"] == ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"], policy
+    assert own_group["Resource"] == [log_group.outputs["arn"], log_group.outputs["arn"] + ":*"], policy
+    # AWS's documented minimum for a flow-logs role includes listing the log groups.
+    assert find_group["Action"] == "logs:DescribeLogGroups", policy
+    assert find_group["Resource"] == "*", policy
     [trust] = policy_of(role, "assumeRolePolicy")["Statement"]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}, role
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}, role
