@@ -102,6 +102,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             state="available",
             # Regular zones only: Local and Wavelength Zones sort before them in some regions.
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            exclude_zone_ids=LAMBDA_UNSUPPORTED_ZONE_IDS,
             opts=self._lookup,
         ).names.apply(lambda names: first_zones(names, count))
         route_tables, subnets = [], []
@@ -208,6 +209,11 @@ def subnet_cidrs(vpc_cidr: str, count: int) -> list[str]:
     if len(cidrs) < count:
         raise ValueError(f"{vpc_cidr} holds fewer than {count} subnets")
     return cidrs
+
+
+# Zones where Lambda cannot attach a function to a subnet (by zone ID, the same physical zone in
+# every account, unlike zone names): a subnet there fails the function's VPC configuration.
+LAMBDA_UNSUPPORTED_ZONE_IDS = ["use1-az3"]
 
 
 def first_zones(names: Sequence[str], count: int) -> list[str]:

@@ -96,6 +96,19 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     # Invokes -----------------------------------------------------------------------------------
 
+    def _zones(self, query: Mapping[str, Any]) -> dict[str, Any]:
+        """Six zones with IDs in AWS's form (`use1-az3` in us-east-1), names in the letters' order."""
+        area, direction, number = self.region.split("-")
+        prefix = f"{area}{direction[0]}{number}"
+        excluded = set(query.get("excludeZoneIds") or [])
+        zones = [
+            (f"{self.region}{letter}", f"{prefix}-az{index}")
+            for index, letter in enumerate(ZONE_LETTERS, start=1)
+            if f"{prefix}-az{index}" not in excluded
+        ]
+        return {"id": self.region, "region": self.region, "names": [name for name, _ in zones],
+                "zoneIds": [zone_id for _, zone_id in zones], "groupNames": [self.region] * len(zones)}  # fmt: skip
+
     def _public_parameter(self, name: str) -> dict[str, Any]:
         """AWS's public Powertools layer parameters; any other name is not found, as in AWS."""
         match = _POWERTOOLS_PARAMETER.fullmatch(name)
@@ -134,13 +147,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 "userId": "AIDAEXAMPLEUSERID0001",
             },
             "aws:ssm/getParameter:getParameter": lambda: self._public_parameter(args.args["name"]),
-            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: {
-                "id": region,
-                "region": region,
-                "names": [f"{region}{letter}" for letter in ZONE_LETTERS],
-                "zoneIds": [f"use1-az{number}" for number in range(1, len(ZONE_LETTERS) + 1)],
-                "groupNames": [region] * len(ZONE_LETTERS),
-            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: self._zones(args.args),
         }
         if args.token not in answers:
             raise NotImplementedError(f"the mocks do not answer the invoke {args.token}: add it to AwsMocks.call")

@@ -79,6 +79,16 @@ def test_there_is_a_private_subnet_in_each_of_the_configured_number_of_looked_up
     assert lookup.args["filters"] == [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
 
 
+def test_no_subnet_is_in_a_zone_where_lambda_cannot_run(stack):
+    # The mocks map us-east-1c to use1-az3, the zone Lambda does not support.
+    zones = [subnet.inputs["availabilityZone"] for subnet in stack.of_type("aws:ec2/subnet:Subnet")]
+    lookup = next(i for i in stack.invokes if i.token.endswith("getAvailabilityZones"))
+
+    assert lookup.args["excludeZoneIds"] == ["use1-az3"]
+    assert "us-east-1c" not in zones
+    assert zones == ["us-east-1a", "us-east-1b", "us-east-1d"][: len(zones)]
+
+
 def test_subnet_ranges_are_disjoint_parts_of_the_vpc_fixed_by_index(three_zones_with_flow_logs):
     deployment = three_zones_with_flow_logs
     vpc = ipaddress.ip_network(deployment.one("aws:ec2/vpc:Vpc").inputs["cidrBlock"])
