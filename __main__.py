@@ -60,6 +60,8 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             protect=config.table_deletion_protection,
             alarms=alarms,
             operations=operations_for_actions(DYNAMODB_ACTIONS),
+            throttled_requests_alarm_threshold=config.table_throttles_alarm_threshold,
+            system_errors_alarm_threshold=config.table_system_errors_alarm_threshold,
         ),
     )
     network = PrivateNetwork(
@@ -101,6 +103,8 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             alarms=alarms,
             errors_alarm_threshold=config.function_errors_alarm_threshold,
             server_errors_alarm_threshold=config.api_5xx_alarm_threshold,
+            throttles_alarm_threshold=config.function_throttles_alarm_threshold,
+            limit_warning_percent=config.alarm_limit_warning_percent,
         ),
     )
     dashboard = ServiceDashboard(

@@ -24,9 +24,6 @@ import pulumi_aws as aws
 
 from components.alarms import AlarmOptions, metric_alarm
 
-# Alarm before the limit is hit, not after: p99 duration at 80% of the timeout, concurrency at
-# 80% of the reservation.
-WARNING_FRACTION = 0.8
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SUPPORTED_RUNTIME = re.compile(r"python3\.(1[2-9]|[2-9]\d)")
 
@@ -112,6 +109,11 @@ class HttpLambdaApiArgs:
     """Function errors (unhandled exceptions, timeouts) per period that fire the errors alarm."""
     server_errors_alarm_threshold: int = 1
     """5xx responses of the API per period that fire its 5xx alarm."""
+    throttles_alarm_threshold: int = 1
+    """Throttled invocations per period that fire the throttles alarm."""
+    limit_warning_percent: int = 80
+    """Alarm before a limit is hit, not after: p99 duration at this share of the timeout, and
+    concurrent instances at this share of the reservation."""
 
     def __post_init__(self) -> None:
         keys = [route.route_key for route in self.routes]
@@ -131,8 +133,10 @@ class HttpLambdaApiArgs:
             raise ValueError("throttling limits must be positive: unset limits can mean every call is throttled")
         if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
             raise ValueError("reserved_concurrency must be at least 1: 0 stops the function altogether")
-        if self.errors_alarm_threshold < 1 or self.server_errors_alarm_threshold < 1:
+        if min(self.errors_alarm_threshold, self.server_errors_alarm_threshold, self.throttles_alarm_threshold) < 1:
             raise ValueError("alarm thresholds must be at least 1")
+        if not 1 <= self.limit_warning_percent <= 100:
+            raise ValueError("limit_warning_percent must be between 1 and 100")
 
 
 class HttpLambdaApi(pulumi.ComponentResource):
@@ -412,18 +416,20 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 "calls. Raise the reserved concurrency only if the table and the bill can take it."
             ),
             metric_name="Throttles",
-            threshold=1,
+            threshold=args.throttles_alarm_threshold,
             namespace="AWS/Lambda",
             dimensions=dimensions,
             parent=self,
         )
-        slow_ms = WARNING_FRACTION * args.timeout_seconds * 1000
+        warning = args.limit_warning_percent / 100
+        slow_ms = warning * args.timeout_seconds * 1000
         metric_alarm(
             f"{self._name}-duration",
             options,
             alarm_name=f"{name}-duration-p99",
             description=(
-                f"The slowest 1% of {name} invocations take over 80% of its {args.timeout_seconds} s "
+                f"The slowest 1% of {name} invocations take over {args.limit_warning_percent}% of its "
+                f"{args.timeout_seconds} s "
                 "timeout: timeouts are next. Find the slow segment in the X-Ray traces (DynamoDB calls, "
                 "cold starts); more memory also gives the function more CPU."
             ),
@@ -436,13 +442,14 @@ class HttpLambdaApi(pulumi.ComponentResource):
             parent=self,
         )
         if args.reserved_concurrency is not None:
-            near_limit = max(1, math.ceil(WARNING_FRACTION * args.reserved_concurrency))
+            near_limit = max(1, math.ceil(warning * args.reserved_concurrency))
             metric_alarm(
                 f"{self._name}-concurrency",
                 options,
                 alarm_name=f"{name}-concurrency-near-limit",
                 description=(
-                    f"{name} ran {near_limit}+ instances at once, 80% of its reserved concurrency of "
+                    f"{name} ran {near_limit}+ instances at once, {args.limit_warning_percent}% of its "
+                    "reserved concurrency of "
                     f"{args.reserved_concurrency}: throttling is next. Check whether traffic grew or "
                     "calls got slower (Duration) before raising the reservation."
                 ),

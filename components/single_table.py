@@ -52,6 +52,10 @@ class SingleTableArgs:
     operations: Sequence[str] = ()
     """The DynamoDB operations called on the table (`GetItem`, `TransactWriteItems`…): DynamoDB
     reports throttles and errors per operation, and the alarms add these up."""
+    throttled_requests_alarm_threshold: int = 1
+    """Throttled requests per period, over all operations, that fire the throttles alarm."""
+    system_errors_alarm_threshold: int = 1
+    """DynamoDB's own errors per period, over all operations, that fire the system-errors alarm."""
 
     def __post_init__(self) -> None:
         key_attributes = {self.partition_key, self.sort_key} | {index.sort_key for index in self.local_indexes}
@@ -64,6 +68,8 @@ class SingleTableArgs:
             raise ValueError("local index names must be unique")
         if self.alarms and not self.operations:
             raise ValueError("alarms need the operations called on the table")
+        if min(self.throttled_requests_alarm_threshold, self.system_errors_alarm_threshold) < 1:
+            raise ValueError("alarm thresholds must be at least 1")
 
 
 class SingleTable(pulumi.ComponentResource):
@@ -75,7 +81,7 @@ class SingleTable(pulumi.ComponentResource):
         super().__init__("users-items:index:SingleTable", name, None, opts)
         table = self._create_table(name, args)
         if args.alarms:
-            self._create_alarms(name, table, args.alarms, args.operations)
+            self._create_alarms(name, table, args, args.alarms)
         index_names = [index.name for index in args.local_indexes]
 
         self.name = table.name
@@ -116,10 +122,10 @@ class SingleTable(pulumi.ComponentResource):
         )
 
     def _create_alarms(
-        self, name: str, table: aws.dynamodb.Table, options: AlarmOptions, operations: Sequence[str]
+        self, name: str, table: aws.dynamodb.Table, args: SingleTableArgs, options: AlarmOptions
     ) -> None:
         per_operation: list[Mapping[str, pulumi.Input[str]]] = [
-            {"TableName": table.name, "Operation": operation} for operation in sorted(operations)
+            {"TableName": table.name, "Operation": operation} for operation in sorted(args.operations)
         ]
         alarm_prefix = f"{name}-{pulumi.get_stack()}"
         sum_alarm(
@@ -135,7 +141,7 @@ class SingleTable(pulumi.ComponentResource):
             namespace="AWS/DynamoDB",
             metric_name="ThrottledRequests",
             dimension_sets=per_operation,
-            threshold=1,
+            threshold=args.throttled_requests_alarm_threshold,
             parent=self,
         )
         sum_alarm(
@@ -150,7 +156,7 @@ class SingleTable(pulumi.ComponentResource):
             namespace="AWS/DynamoDB",
             metric_name="SystemErrors",
             dimension_sets=per_operation,
-            threshold=1,
+            threshold=args.system_errors_alarm_threshold,
             parent=self,
         )
 

@@ -56,6 +56,10 @@ class StackConfig:
     alarm_datapoints_to_alarm: int = field(default=1, metadata={"key": "alarmDatapointsToAlarm"})
     function_errors_alarm_threshold: int = field(default=1, metadata={"key": "functionErrorsAlarmThreshold"})
     api_5xx_alarm_threshold: int = field(default=1, metadata={"key": "api5xxAlarmThreshold"})
+    function_throttles_alarm_threshold: int = field(default=1, metadata={"key": "functionThrottlesAlarmThreshold"})
+    table_throttles_alarm_threshold: int = field(default=1, metadata={"key": "tableThrottlesAlarmThreshold"})
+    table_system_errors_alarm_threshold: int = field(default=1, metadata={"key": "tableSystemErrorsAlarmThreshold"})
+    alarm_limit_warning_percent: int = field(default=80, metadata={"key": "alarmLimitWarningPercent"})
     verify_powertools_layer: bool = field(default=True, metadata={"key": "verifyPowertoolsLayer"})
 
     def __post_init__(self) -> None:
@@ -105,6 +109,10 @@ class StackConfig:
         )
         _check(self.function_errors_alarm_threshold >= 1, "functionErrorsAlarmThreshold must be at least 1")
         _check(self.api_5xx_alarm_threshold >= 1, "api5xxAlarmThreshold must be at least 1")
+        _check(self.function_throttles_alarm_threshold >= 1, "functionThrottlesAlarmThreshold must be at least 1")
+        _check(self.table_throttles_alarm_threshold >= 1, "tableThrottlesAlarmThreshold must be at least 1")
+        _check(self.table_system_errors_alarm_threshold >= 1, "tableSystemErrorsAlarmThreshold must be at least 1")
+        _check(1 <= self.alarm_limit_warning_percent <= 100, "alarmLimitWarningPercent must be between 1 and 100")
 
     def check_stack(self, stack: str) -> None:
         """Refuse what a production stack must never be: an API anyone can call."""

@@ -160,6 +160,11 @@ def test_jwt_mode_reads_the_issuer_and_the_audiences():
         ("alarmEvaluationPeriods", "300", "one day at most"),
         ("functionErrorsAlarmThreshold", "0", "functionErrorsAlarmThreshold"),
         ("api5xxAlarmThreshold", "0", "api5xxAlarmThreshold"),
+        ("functionThrottlesAlarmThreshold", "0", "functionThrottlesAlarmThreshold"),
+        ("tableThrottlesAlarmThreshold", "0", "tableThrottlesAlarmThreshold"),
+        ("tableSystemErrorsAlarmThreshold", "0", "tableSystemErrorsAlarmThreshold"),
+        ("alarmLimitWarningPercent", "0", "alarmLimitWarningPercent"),
+        ("alarmLimitWarningPercent", "101", "alarmLimitWarningPercent"),
     ],
 )
 def test_invalid_values_are_refused_with_the_keys_name(key, value, message):

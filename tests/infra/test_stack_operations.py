@@ -126,11 +126,19 @@ def test_alarm_thresholds_and_window_come_from_config():
         alarmDatapointsToAlarm="3",
         functionErrorsAlarmThreshold="4",
         api5xxAlarmThreshold="7",
+        functionThrottlesAlarmThreshold="2",
+        tableThrottlesAlarmThreshold="9",
+        tableSystemErrorsAlarmThreshold="6",
+        alarmLimitWarningPercent="50",
     )
     alarms = alarms_by_name(deployment)
 
     assert alarms["users-items-api-dev-errors"].inputs["threshold"] == 4
     assert alarms["users-items-api-dev-api-5xx"].inputs["threshold"] == 7
+    assert alarms["users-items-api-dev-throttles"].inputs["threshold"] == 2
+    assert alarms["users-items-table-dev-throttled-requests"].inputs["threshold"] == 9
+    assert alarms["users-items-table-dev-system-errors"].inputs["threshold"] == 6
+    assert alarms["users-items-api-dev-duration-p99"].inputs["threshold"] == 7500  # 50% of 15 s
     for name, alarm in alarms.items():
         assert (alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (5, 3), name
         periods = [q["metric"]["period"] for q in alarm.inputs.get("metricQueries", []) if "metric" in q]
