@@ -94,13 +94,13 @@ def _body_fields(body: bytes, content_type: str) -> dict[str, Any]:
 
 def build_event(
     request: HttpRequest,
+    path: str,
     route: Route,
     path_parameters: dict[str, str],
     claims: dict[str, str] | None,
 ) -> dict[str, Any]:
-    """The event API Gateway would send the function for `request`, whose `gateway_path` matched
-    `route` with these path parameters."""
-    path = gateway_path(request.raw_path)
+    """The event API Gateway would send the function for `request`, whose `gateway_path` (`path`)
+    matched `route` with these path parameters."""
     headers = _joined((name.lower(), value) for name, value in request.headers)
     cookie_header = headers.pop("cookie", "")
     now = time.time()

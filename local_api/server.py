@@ -7,6 +7,7 @@ Gateway's 404 `{"message":"Not Found"}` without invoking the handler. Besides th
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from http import HTTPStatus
@@ -32,7 +33,7 @@ from runtime.routes import ROUTES, Route, match_path
 # API Gateway's own limit on a request payload; the handler refuses far smaller bodies itself.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 _MAX_CHUNK_LINE = 1024
-_HEX_DIGITS = b"0123456789abcdefABCDEF"
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]+")
 _SWAGGER_ASSETS = Path(swagger_ui.__file__).parent
 _ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
 
@@ -81,7 +82,7 @@ class LocalGateway:
             except UnauthorizedError:
                 return gateway_error(HTTPStatus.UNAUTHORIZED, "Unauthorized")
         try:
-            result = self._invoke(build_event(request, route, path_parameters, claims))
+            result = self._invoke(build_event(request, path, route, path_parameters, claims))
         except Exception as error:
             print(f"handler failed: {error!r}", file=sys.stderr)
             return gateway_error(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
@@ -151,7 +152,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = bytearray()
         while True:
             size_field = self.rfile.readline(_MAX_CHUNK_LINE).split(b";", 1)[0].strip()
-            if not size_field or size_field.strip(_HEX_DIGITS):
+            if not _CHUNK_SIZE.fullmatch(size_field):
                 raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
             size = int(size_field, 16)
             if len(body) + size > MAX_REQUEST_BYTES:

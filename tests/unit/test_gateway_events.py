@@ -30,7 +30,7 @@ def _request(**overrides):
 
 def _event(request, claims=None):
     parameters = {"userId": "U-1", "itemId": "01M837V9CXKT5MX5SMCZCPKCTC"}
-    return build_event(request, GET_ITEM, parameters, claims)
+    return build_event(request, gateway_path(request.raw_path), GET_ITEM, parameters, claims)
 
 
 def test_an_event_carries_the_route_the_decoded_path_and_the_query_as_received():
