@@ -9,11 +9,6 @@ from runtime.models import ItemStatus
 from runtime.repository import IfMatch, Repository, utc_now
 
 
-@pytest.fixture
-def jane(repository):
-    return repository.create_user(user_id="U-JANE", email="jane.doe@example.com", name="Jane")
-
-
 def _keys(records):
     return sorted((record["PK"], record["SK"]) for record in records)
 

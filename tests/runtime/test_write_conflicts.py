@@ -54,11 +54,6 @@ def refuse(repository):
         events.unregister(f"before-call.dynamodb.{operation}", refusal)
 
 
-@pytest.fixture
-def jane(repository):
-    return repository.create_user(user_id="U-JANE", email="jane.doe@example.com", name="Jane")
-
-
 def test_an_item_create_that_meets_a_concurrent_transaction_is_retried_and_stored_once(
     repository, jane, refuse, table_items
 ):
