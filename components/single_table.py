@@ -80,8 +80,7 @@ class SingleTable(pulumi.ComponentResource):
     def __init__(self, name: str, args: SingleTableArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("users-items:index:SingleTable", name, None, opts)
         table = self._create_table(name, args)
-        if args.alarms:
-            self._create_alarms(name, table, args, args.alarms)
+        self._create_alarms(name, table, args)
         index_names = [index.name for index in args.local_indexes]
 
         self.name = table.name
@@ -121,9 +120,10 @@ class SingleTable(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
 
-    def _create_alarms(
-        self, name: str, table: aws.dynamodb.Table, args: SingleTableArgs, options: AlarmOptions
-    ) -> None:
+    def _create_alarms(self, name: str, table: aws.dynamodb.Table, args: SingleTableArgs) -> None:
+        options = args.alarms
+        if options is None:
+            return
         per_operation: list[Mapping[str, pulumi.Input[str]]] = [
             {"TableName": table.name, "Operation": operation} for operation in sorted(args.operations)
         ]
