@@ -6,7 +6,8 @@
                                                                               sources, layer)
                                     │ runs in                                    │ reads and writes
                                     ▼                                            ▼
-    PrivateNetwork: private subnets, no IGW / NAT ──gateway endpoint──▶ SingleTable (DynamoDB)
+    PrivateNetwork: private subnets, no IGW / NAT ──gateway endpoint──▶ SingleTable (DynamoDB),
+                                                                          and the idempotency table
 
     AlarmTopic (SNS) ◀── the alarms HttpLambdaApi and SingleTable own; ServiceDashboard graphs
     the same metrics.
@@ -29,15 +30,20 @@ import pulumi_aws as aws
 from components import lambda_package, outputs
 from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alarms import AlarmOptions
-from components.http_lambda_api import HttpLambdaApi, HttpLambdaApiArgs, JwtAuthorizerArgs, source_archive
+from components.http_lambda_api import (
+    HttpLambdaApi,
+    HttpLambdaApiArgs,
+    JwtAuthorizerArgs,
+    TableAccess,
+    source_archive,
+)
 from components.private_network import PrivateNetwork, PrivateNetworkArgs
 from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
-from components.single_table import SingleTable, SingleTableArgs, operations_for_actions
+from components.single_table import SingleTable, SingleTableArgs
 from components.stack_config import StackConfig
 from components.user_pool import UserPool, UserPoolArgs
 from runtime import config as runtime_config
-from runtime import table_schema
-from runtime.permissions import DYNAMODB_ACTIONS
+from runtime import permissions, table_schema
 from runtime.routes import ROUTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -59,7 +65,22 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             deletion_protection=config.table_deletion_protection,
             protect=config.table_deletion_protection,
             alarms=alarms,
-            operations=operations_for_actions(DYNAMODB_ACTIONS),
+            operations=permissions.TABLE_OPERATIONS,
+            throttled_requests_alarm_threshold=config.table_throttles_alarm_threshold,
+            system_errors_alarm_threshold=config.table_system_errors_alarm_threshold,
+        ),
+    )
+    idempotency_table = SingleTable(
+        f"{NAME}-idempotency",
+        SingleTableArgs(
+            partition_key=table_schema.IDEMPOTENCY_KEY,
+            sort_key=None,
+            attribute_types=table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES,
+            ttl_attribute=table_schema.IDEMPOTENCY_TTL_ATTRIBUTE,
+            # Records live a day at most; a restored one would replay a stale response.
+            point_in_time_recovery=False,
+            alarms=alarms,
+            operations=permissions.IDEMPOTENCY_TABLE_OPERATIONS,
             throttled_requests_alarm_threshold=config.table_throttles_alarm_threshold,
             system_errors_alarm_threshold=config.table_system_errors_alarm_threshold,
         ),
@@ -67,8 +88,8 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     network = PrivateNetwork(
         f"{NAME}-network",
         PrivateNetworkArgs(
-            dynamodb_table_arns=[table.arn],
-            dynamodb_actions=DYNAMODB_ACTIONS,
+            dynamodb_table_arns=[table.arn, idempotency_table.arn],
+            dynamodb_actions=sorted({*permissions.DYNAMODB_ACTIONS, *permissions.IDEMPOTENCY_TABLE_ACTIONS}),
             availability_zone_count=config.availability_zone_count,
             cidr_block=config.vpc_cidr,
             enable_flow_logs=config.enable_flow_logs,
@@ -86,12 +107,22 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             architecture=lambda_package.ARCHITECTURE,
             layers=[powertools_layer(region, verify=config.verify_powertools_layer)],
             routes=ROUTES,
-            environment=function_environment(table.name),
+            environment=function_environment(table.name, idempotency_table.name),
             subnet_ids=network.private_subnet_ids,
             security_group_ids=[network.lambda_security_group_id],
-            dynamodb_table_arn=table.arn,
-            dynamodb_index_arns=table.index_arns,
-            dynamodb_actions=DYNAMODB_ACTIONS,
+            dynamodb_tables=[
+                TableAccess(
+                    sid="TableAndIndexes",
+                    table_arn=table.arn,
+                    index_arns=table.index_arns,
+                    actions=permissions.DYNAMODB_ACTIONS,
+                ),
+                TableAccess(
+                    sid="IdempotencyTable",
+                    table_arn=idempotency_table.arn,
+                    actions=permissions.IDEMPOTENCY_TABLE_ACTIONS,
+                ),
+            ],
             memory_mb=config.lambda_memory_mb,
             timeout_seconds=config.lambda_timeout_seconds,
             log_retention_days=config.log_retention_days,
@@ -180,12 +211,18 @@ def _same_layer(pinned: str, published: str) -> str:
     return pinned
 
 
-def function_environment(table_name: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
-    """Exactly the variables the runtime declares: the table's name, and the declared defaults."""
+def function_environment(
+    table_name: pulumi.Input[str], idempotency_table_name: pulumi.Input[str]
+) -> dict[str, pulumi.Input[str]]:
+    """Exactly the variables the runtime declares: the tables' names, and the declared defaults."""
+    provided = {
+        runtime_config.TABLE_NAME.name: table_name,
+        runtime_config.IDEMPOTENCY_TABLE_NAME.name: idempotency_table_name,
+    }
     environment: dict[str, pulumi.Input[str]] = {}
     for variable in runtime_config.FUNCTION_ENVIRONMENT:
-        if variable is runtime_config.TABLE_NAME:
-            environment[variable.name] = table_name
+        if variable.name in provided:
+            environment[variable.name] = provided[variable.name]
         elif variable.default is not None:
             environment[variable.name] = variable.default
         else:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TABLE_NAME = "users-items-bench"
+IDEMPOTENCY_TABLE_NAME = "users-items-idempotency-bench"
 FUNCTION_NAME = "users-items-bench"
 REGION = "us-east-1"
 
@@ -60,6 +61,7 @@ def lambda_environment(task_root: Path, xray_daemon: str) -> dict[str, str]:
         "_AWS_XRAY_DAEMON_PORT": xray_daemon.split(":")[1],
         "_X_AMZN_TRACE_ID": new_trace_header(),
         "TABLE_NAME": TABLE_NAME,
+        "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE_NAME,
         "POWERTOOLS_SERVICE_NAME": "users-items-api",
         "POWERTOOLS_METRICS_NAMESPACE": "UsersItemsApi",
         "TZ": ":UTC",

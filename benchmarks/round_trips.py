@@ -14,7 +14,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks._support import REPO_ROOT, TABLE_NAME, apply_environment, heading, stdout_silenced
+from benchmarks._support import (
+    IDEMPOTENCY_TABLE_NAME,
+    REPO_ROOT,
+    TABLE_NAME,
+    apply_environment,
+    heading,
+    stdout_silenced,
+)
 
 # Powertools' idempotency layer: a PutItem of the in-progress record, an UpdateItem saving the result.
 IDEMPOTENCY_WRITES = 2
@@ -54,6 +61,7 @@ def environment() -> dict[str, str]:
     """Not Lambda-like: calls are counted, not timed, so tracing and metrics are left off."""
     return {
         "TABLE_NAME": TABLE_NAME,
+        "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE_NAME,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
@@ -75,7 +83,7 @@ def main() -> None:
 
     from runtime import dependencies, idempotency
     from runtime.routes import ROUTES
-    from runtime.table_schema import create_table_request
+    from runtime.table_schema import create_idempotency_table_request, create_table_request
     from tests.dynamodb_calls import DynamoDBCallRecorder
     from tests.events import LambdaContext, http_event
 
@@ -88,6 +96,7 @@ def main() -> None:
         from runtime.handler import lambda_handler
 
         boto3.client("dynamodb").create_table(**create_table_request(TABLE_NAME))
+        boto3.client("dynamodb").create_table(**create_idempotency_table_request(IDEMPOTENCY_TABLE_NAME))
         recorder = DynamoDBCallRecorder()
         recorder.attach(dependencies.dynamodb_client())
         context = LambdaContext()

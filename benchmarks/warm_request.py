@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks._support import (
+    IDEMPOTENCY_TABLE_NAME,
     REPO_ROOT,
     TABLE_NAME,
     XRayDaemonSink,
@@ -157,7 +158,7 @@ def main() -> None:
     from moto import mock_aws
 
     from runtime import dependencies, idempotency
-    from runtime.table_schema import create_table_request
+    from runtime.table_schema import create_idempotency_table_request, create_table_request
     from tests.events import LambdaContext, http_event
 
     heading("Warm requests: through lambda_handler vs a bare resolver making the same DynamoDB call")
@@ -169,6 +170,7 @@ def main() -> None:
 
         setup_client = boto3.client("dynamodb")
         setup_client.create_table(**create_table_request(TABLE_NAME))
+        setup_client.create_table(**create_idempotency_table_request(IDEMPOTENCY_TABLE_NAME))
         context = LambdaContext()
         user = lambda_handler(
             http_event("POST", "/users", body={"email": "bench@example.com", "name": "Bench"}), context

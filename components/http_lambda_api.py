@@ -73,6 +73,25 @@ class JwtAuthorizerArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TableAccess:
+    """What the function may do on one DynamoDB table: exactly these actions, on the table and
+    these of its indexes, and nothing else."""
+
+    sid: str
+    """The policy statement's id, e.g. `Table` (letters and digits)."""
+    table_arn: pulumi.Input[str]
+    actions: Sequence[str]
+    """Exactly the DynamoDB actions the code performs on this table."""
+    index_arns: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
+
+    def __post_init__(self) -> None:
+        if not self.sid.isalnum():
+            raise ValueError("a statement id has letters and digits only")
+        if not self.actions or any(not a.startswith("dynamodb:") or "*" in a for a in self.actions):
+            raise ValueError("actions must be explicit `dynamodb:Action` names, without wildcards")
+
+
+@dataclass(frozen=True, kw_only=True)
 class HttpLambdaApiArgs:
     code: pulumi.Archive
     handler: str
@@ -81,10 +100,8 @@ class HttpLambdaApiArgs:
     """The function's environment variables: exactly these, nothing added."""
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     security_group_ids: Sequence[pulumi.Input[str]]
-    dynamodb_table_arn: pulumi.Input[str]
-    dynamodb_index_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
-    dynamodb_actions: Sequence[str]
-    """Exactly the DynamoDB actions the code performs, granted on the table and its indexes only."""
+    dynamodb_tables: Sequence[TableAccess]
+    """Every table the function uses, each with exactly the actions the code performs on it."""
     layers: Sequence[pulumi.Input[str]] = ()
     python_runtime: str = "python3.13"
     architecture: str = "arm64"
@@ -123,8 +140,8 @@ class HttpLambdaApiArgs:
             raise ValueError("every route key must be `METHOD /path`: no `$default` catch-all")
         if len({route_slug(key) for key in keys}) != len(keys):
             raise ValueError("two route keys give the same resource name; rename one")
-        if any(not action.startswith("dynamodb:") or "*" in action for action in self.dynamodb_actions):
-            raise ValueError("dynamodb_actions must be explicit `dynamodb:Action` names, without wildcards")
+        if not self.dynamodb_tables or len({table.sid for table in self.dynamodb_tables}) != len(self.dynamodb_tables):
+            raise ValueError("dynamodb_tables must list at least one table, each with its own statement id")
         if not _SUPPORTED_RUNTIME.fullmatch(self.python_runtime):
             raise ValueError("python_runtime must be python3.12 or newer")
         if self.architecture not in ("arm64", "x86_64"):
@@ -224,14 +241,11 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 opts=self._child,
             )
         )
-        actions = self._args.dynamodb_actions
         policies.append(
             aws.iam.RolePolicy(
                 f"{self._name}-dynamodb",
                 role=role.id,
-                policy=pulumi.Output.all(self._args.dynamodb_table_arn, self._args.dynamodb_index_arns).apply(
-                    lambda arns: dynamodb_policy(arns[0], arns[1], actions)
-                ),
+                policy=dynamodb_policy(self._args.dynamodb_tables),
                 opts=self._child,
             )
         )
@@ -509,14 +523,22 @@ def function_logs_policy(log_group_arn: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-def dynamodb_policy(table_arn: str, index_arns: Sequence[str], actions: Sequence[str]) -> str:
-    statement = {
-        "Sid": "TableAndIndexes",
-        "Effect": "Allow",
-        "Action": sorted(actions),
-        "Resource": [table_arn, *index_arns],
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+def dynamodb_policy(tables: Sequence[TableAccess]) -> pulumi.Output[str]:
+    """One statement per table: its actions on it and its indexes, none on another table."""
+
+    def statement(table: TableAccess) -> pulumi.Output[dict[str, object]]:
+        return pulumi.Output.all(table.table_arn, table.index_arns).apply(
+            lambda arns: {
+                "Sid": table.sid,
+                "Effect": "Allow",
+                "Action": sorted(table.actions),
+                "Resource": [arns[0], *arns[1]],
+            }
+        )
+
+    return pulumi.Output.all(*[statement(table) for table in tables]).apply(
+        lambda statements: json.dumps({"Version": "2012-10-17", "Statement": statements})
+    )
 
 
 def route_slug(route_key: str) -> str:

@@ -1,7 +1,9 @@
 """SingleTable: one DynamoDB table for a single-table design, with the data-safety settings on.
 
 The key schema is an argument, not retyped here: the stack passes the runtime's key-schema
-module, so the table and the code that builds its keys cannot disagree.
+module, so the table and the code that builds its keys cannot disagree. A table keyed by its
+partition key alone (no sort key, no indexes) serves as a key-value table, such as the stack's
+idempotency records.
 
 Given alarm options, the component alarms on throttled requests and on DynamoDB's own errors,
 added up over the operations its users call.
@@ -18,9 +20,6 @@ import pulumi_aws as aws
 
 from components.alarms import AlarmOptions, sum_alarm
 
-# IAM actions that exist only inside a transaction: CloudWatch reports them as TransactWriteItems.
-_TRANSACTION_ONLY_ACTIONS = {"ConditionCheckItem": "TransactWriteItems"}
-
 
 class LocalIndexSpec(Protocol):
     """A local secondary index: the table's partition key with another sort key."""
@@ -36,7 +35,7 @@ class LocalIndexSpec(Protocol):
 @dataclass(frozen=True, kw_only=True)
 class SingleTableArgs:
     partition_key: str
-    sort_key: str
+    sort_key: str | None
     attribute_types: Mapping[str, str]
     """Every attribute in a key of the table or of an index, and its type (S, N or B); no others."""
     local_indexes: Sequence[LocalIndexSpec] = ()
@@ -44,6 +43,8 @@ class SingleTableArgs:
     """The attribute DynamoDB expires items on (epoch seconds); a table has at most one."""
     kms_key_arn: pulumi.Input[str] | None = None
     """A customer managed KMS key; without one the table is encrypted with the AWS managed key."""
+    point_in_time_recovery: bool = True
+    """Continuous backups to restore from; off only for data that is worthless once restored."""
     deletion_protection: bool = False
     protect: bool = False
     """Pulumi `protect`: `pulumi destroy` and replacements fail until it is turned off."""
@@ -58,7 +59,10 @@ class SingleTableArgs:
     """DynamoDB's own errors per period, over all operations, that fire the system-errors alarm."""
 
     def __post_init__(self) -> None:
-        key_attributes = {self.partition_key, self.sort_key} | {index.sort_key for index in self.local_indexes}
+        if self.local_indexes and self.sort_key is None:
+            raise ValueError("local indexes need a table with a sort key")
+        sort_keys = [self.sort_key] if self.sort_key else []
+        key_attributes = {self.partition_key, *sort_keys} | {index.sort_key for index in self.local_indexes}
         # DynamoDB refuses attribute definitions that no key uses, and keys without a definition.
         if set(self.attribute_types) != key_attributes:
             raise ValueError(f"attribute_types must define exactly the key attributes {sorted(key_attributes)}")
@@ -105,7 +109,7 @@ class SingleTable(pulumi.ComponentResource):
                 )
                 for index in args.local_indexes
             ],
-            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=args.point_in_time_recovery),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
                 enabled=True, kms_key_arn=args.kms_key_arn
             ),
@@ -159,10 +163,3 @@ class SingleTable(pulumi.ComponentResource):
             threshold=args.system_errors_alarm_threshold,
             parent=self,
         )
-
-
-def operations_for_actions(actions: Sequence[str]) -> list[str]:
-    """The DynamoDB operations (CloudWatch's `Operation` dimension) behind these IAM actions:
-    `dynamodb:GetItem` is GetItem, and an action found only in transactions means TransactWriteItems."""
-    names = {action.removeprefix("dynamodb:") for action in actions}
-    return sorted({_TRANSACTION_ONLY_ACTIONS.get(name, name) for name in names})

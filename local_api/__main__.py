@@ -44,10 +44,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def handler_environment(endpoint: str, table_name: str) -> dict[str, str]:
+def handler_environment(endpoint: str, table_name: str, idempotency_table_name: str) -> dict[str, str]:
     """What the Lambda would get, plus boto3's standard endpoint setting pointing at moto."""
     return {
         "TABLE_NAME": table_name,
+        "IDEMPOTENCY_TABLE_NAME": idempotency_table_name,
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
@@ -61,6 +62,7 @@ def handler_environment(endpoint: str, table_name: str) -> dict[str, str]:
 
 def print_openapi() -> int:
     os.environ.setdefault("TABLE_NAME", "openapi")
+    os.environ.setdefault("IDEMPOTENCY_TABLE_NAME", "openapi-idempotency")
     from runtime.handler import openapi_json
 
     sys.stdout.write(openapi_json())
@@ -79,8 +81,8 @@ def serve(arguments: argparse.Namespace) -> int:
         authorizer = auth.JwtAuthorizer(auth.load_or_create_key(arguments.key_file).public_key())
     database = EmbeddedDynamoDB()
     endpoint = database.start()
-    table_name = database.create_table()
-    environment = handler_environment(endpoint, table_name)
+    table_name, idempotency_table_name = database.create_tables()
+    environment = handler_environment(endpoint, table_name, idempotency_table_name)
     os.environ.update(environment)
     from runtime.handler import openapi_json
 

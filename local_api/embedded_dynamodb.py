@@ -15,10 +15,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from runtime.ids import new_id
 from runtime.models import ItemStatus
 from runtime.repository import Repository
-from runtime.table_schema import create_table_request
+from runtime.table_schema import create_idempotency_table_request, create_table_request
 
 REGION = "us-east-1"
 TABLE_NAME = "users-items-local"
+IDEMPOTENCY_TABLE_NAME = "users-items-idempotency-local"
 # moto accepts any credentials; these only keep boto3 from looking for real ones.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 
@@ -82,9 +83,12 @@ class EmbeddedDynamoDB:
             aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
 
-    def create_table(self) -> str:
-        self.client().create_table(**create_table_request(TABLE_NAME))
-        return TABLE_NAME
+    def create_tables(self) -> tuple[str, str]:
+        """The single table and the idempotency table, as the stack creates them; their names."""
+        client = self.client()
+        client.create_table(**create_table_request(TABLE_NAME))
+        client.create_table(**create_idempotency_table_request(IDEMPOTENCY_TABLE_NAME))
+        return TABLE_NAME, IDEMPOTENCY_TABLE_NAME
 
     def load_demo_data(self) -> list[DemoUser]:
         """Write the demo rows through the runtime's own repository, so they are real rows."""

@@ -23,6 +23,9 @@ class EnvironmentVariable:
 
 
 TABLE_NAME = EnvironmentVariable("TABLE_NAME", "Name of the single DynamoDB table.")
+IDEMPOTENCY_TABLE_NAME = EnvironmentVariable(
+    "IDEMPOTENCY_TABLE_NAME", "Name of the DynamoDB table of idempotency records (Idempotency-Key)."
+)
 SERVICE_NAME = EnvironmentVariable(
     "POWERTOOLS_SERVICE_NAME", "Service name on every log line, trace and metric.", "users-items-api"
 )
@@ -35,6 +38,7 @@ IDEMPOTENCY_TTL_SECONDS = EnvironmentVariable(
 
 FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     TABLE_NAME,
+    IDEMPOTENCY_TABLE_NAME,
     SERVICE_NAME,
     METRICS_NAMESPACE,
     IDEMPOTENCY_TTL_SECONDS,
@@ -48,6 +52,7 @@ class MissingSettingError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     table_name: str
+    idempotency_table_name: str
     service_name: str
     metrics_namespace: str
     idempotency_ttl_seconds: int
@@ -62,6 +67,7 @@ class Settings:
 
         return cls(
             table_name=read(TABLE_NAME),
+            idempotency_table_name=read(IDEMPOTENCY_TABLE_NAME),
             service_name=read(SERVICE_NAME),
             metrics_namespace=read(METRICS_NAMESPACE),
             idempotency_ttl_seconds=int(read(IDEMPOTENCY_TTL_SECONDS)),

@@ -1,8 +1,8 @@
 """Idempotent creates: a POST with an `Idempotency-Key` runs once, and its replays get its result.
 
-Records live in the same table under their own partition (`IDEMPOTENCY`), expire through the
-table's TTL attribute, and are keyed by the route, the key's owner and the key itself, so two
-users may use the same key. The request body is the payload hash: the same key with another
+Records live in a table of their own (see `runtime.table_schema`), each under its own partition
+key, expire through its TTL attribute, and are keyed by the route, the key's owner and the key
+itself, so two users may use the same key. The request body is the payload hash: the same key with another
 body is refused instead of replayed.
 """
 
@@ -39,12 +39,9 @@ def idempotency_config() -> IdempotencyConfig:
 @cache
 def _run_once() -> Callable[..., Record]:
     persistence = DynamoDBPersistenceLayer(
-        table_name=settings().table_name,
-        key_attr=schema.PARTITION_KEY,
-        sort_key_attr=schema.SORT_KEY,
-        static_pk_value=schema.IDEMPOTENCY_PARTITION,
-        status_attr=schema.IDEMPOTENCY_STATUS_ATTRIBUTE,
-        expiry_attr=schema.TTL_ATTRIBUTE,
+        table_name=settings().idempotency_table_name,
+        key_attr=schema.IDEMPOTENCY_KEY,
+        expiry_attr=schema.IDEMPOTENCY_TTL_ATTRIBUTE,
         boto3_client=dynamodb_client(),
     )
 

@@ -1,7 +1,10 @@
-"""The DynamoDB IAM actions the runtime needs on its table and indexes, and no others.
+"""The DynamoDB IAM actions the runtime needs, per table, and no others, and the API operations
+it calls on each table.
 
-The function's role grants exactly these; a contract test checks them against the calls the
-runtime's own test suite actually made (a transaction is authorised per action inside it).
+The function's role grants exactly these actions, and the table alarms add up throttles and
+errors over exactly these operations (DynamoDB reports both per operation). Contract tests check
+both against the calls the runtime's own test suite actually made: a transaction is authorised
+per action inside it, but counted as the one operation `TransactWriteItems`.
 """
 
 DYNAMODB_ACTIONS: tuple[str, ...] = (
@@ -13,3 +16,18 @@ DYNAMODB_ACTIONS: tuple[str, ...] = (
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 )
+TABLE_OPERATIONS: tuple[str, ...] = (
+    "BatchWriteItem",
+    "DeleteItem",
+    "GetItem",
+    "Query",
+    "TransactWriteItems",  # creating users and items, moving an email claim
+    "UpdateItem",
+)
+
+# Powertools' idempotency layer on its own table: claim a key, finish or drop its record. No
+# GetItem: a failed claim returns the record that holds the key (ReturnValuesOnConditionCheckFailure),
+# and powertools reads it only when that is missing, which a claim failing on an existing record
+# never leaves it.
+IDEMPOTENCY_TABLE_ACTIONS: tuple[str, ...] = ("dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+IDEMPOTENCY_TABLE_OPERATIONS: tuple[str, ...] = ("DeleteItem", "PutItem", "UpdateItem")

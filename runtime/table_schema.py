@@ -5,11 +5,15 @@
 | user profile      | USER#<userId>      | METADATA      | -                           |
 | to-do item        | USER#<userId>      | ITEM#<itemId> | STATUS#<status>#<itemId>    |
 | email claim       | EMAIL#<email>      | EMAIL         | -                           |
-| idempotency entry | IDEMPOTENCY        | <hash>        | -                           |
 
 Item ids sort by creation time, so reading a user's partition in descending order meets
 METADATA first ("M" > "I"), then the newest items. The status index is local, so it shares
 the partition key and can be read with strong consistency.
+
+Idempotency records live in a table of their own, keyed by one attribute, each record under its
+own partition key: with the status index, one partition key's items would be capped at 10 GB and
+at one partition's throughput, which a shared `IDEMPOTENCY` partition reaches in about a day at
+200 requests/s. It is powertools' own layout, so the persistence layer needs no custom keys.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from dataclasses import dataclass
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"
 STATUS_SORT_KEY = "statusSK"
-# DynamoDB allows one TTL attribute per table; powertools' idempotency records expire on it.
+# DynamoDB allows one TTL attribute per table. Nothing the runtime writes to the single table
+# expires now; idempotency records written there before they moved to their own table (under
+# PK=IDEMPOTENCY) still carry it, and expire through it.
 TTL_ATTRIBUTE = "expiration"
 
 USER_PREFIX = "USER#"
@@ -28,9 +34,6 @@ ITEM_PREFIX = "ITEM#"
 STATUS_PREFIX = "STATUS#"
 EMAIL_PREFIX = "EMAIL#"
 EMAIL_SORT_KEY = "EMAIL"
-IDEMPOTENCY_PARTITION = "IDEMPOTENCY"
-# Renamed from powertools' default "status" so an idempotency record never looks like an item.
-IDEMPOTENCY_STATUS_ATTRIBUTE = "idempotencyStatus"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ LOCAL_INDEXES = (STATUS_INDEX,)
 
 # Every attribute used in a key of the table or an index, with its DynamoDB type.
 KEY_ATTRIBUTE_TYPES: dict[str, str] = {PARTITION_KEY: "S", SORT_KEY: "S", STATUS_SORT_KEY: "S"}
+
+# The idempotency table: powertools' default attribute names (`id`, `expiration`), no sort key.
+IDEMPOTENCY_KEY = "id"
+IDEMPOTENCY_TTL_ATTRIBUTE = "expiration"
+IDEMPOTENCY_KEY_ATTRIBUTE_TYPES: dict[str, str] = {IDEMPOTENCY_KEY: "S"}
 
 
 def user_partition(user_id: str) -> str:
@@ -74,6 +82,18 @@ def status_sort_key(status: str, item_id: str) -> str:
 def email_claim_key(email: str) -> dict[str, str]:
     """Emails are unique case-insensitively, so the claim is keyed on the lower-cased address."""
     return {PARTITION_KEY: f"{EMAIL_PREFIX}{email.lower()}", SORT_KEY: EMAIL_SORT_KEY}
+
+
+def create_idempotency_table_request(table_name: str) -> dict[str, object]:
+    """The idempotency table as a DynamoDB CreateTable request, for the local API and the tests."""
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": kind} for name, kind in IDEMPOTENCY_KEY_ATTRIBUTE_TYPES.items()
+        ],
+        "KeySchema": [{"AttributeName": IDEMPOTENCY_KEY, "KeyType": "HASH"}],
+    }
 
 
 def create_table_request(table_name: str) -> dict[str, object]:

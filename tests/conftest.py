@@ -15,6 +15,7 @@ import pytest
 os.environ.update(
     {
         "TABLE_NAME": "users-items-test",
+        "IDEMPOTENCY_TABLE_NAME": "users-items-idempotency-test",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -32,11 +33,12 @@ from moto import mock_aws  # noqa: E402
 
 from runtime import dependencies, idempotency  # noqa: E402
 from runtime.repository import Repository  # noqa: E402
-from runtime.table_schema import create_table_request  # noqa: E402
+from runtime.table_schema import create_idempotency_table_request, create_table_request  # noqa: E402
 from tests.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
 from tests.events import LambdaContext, http_event  # noqa: E402
 
 TABLE_NAME = os.environ["TABLE_NAME"]
+IDEMPOTENCY_TABLE_NAME = os.environ["IDEMPOTENCY_TABLE_NAME"]
 
 
 def _forget_clients() -> None:
@@ -68,6 +70,7 @@ def dynamodb(aws: None) -> Any:
 @pytest.fixture
 def table(dynamodb: Any) -> str:
     dynamodb.create_table(**create_table_request(TABLE_NAME))
+    dynamodb.create_table(**create_idempotency_table_request(IDEMPOTENCY_TABLE_NAME))
     return TABLE_NAME
 
 

@@ -6,7 +6,7 @@ round-trip benchmark.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 # A transaction is authorised per action it contains, not as `TransactWriteItems`.
@@ -18,24 +18,35 @@ _TRANSACT_ACTIONS = {
 }
 
 
-def iam_actions(operation: str, params: dict[str, Any]) -> set[str]:
-    """The `dynamodb:*` IAM actions one API call needs."""
+def iam_actions(operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
+    """The `dynamodb:*` IAM actions one API call needs, each with the table it needs it on."""
     if operation == "TransactWriteItems":
-        return {f"dynamodb:{_TRANSACT_ACTIONS[kind]}" for item in params["TransactItems"] for kind in item}
-    return {f"dynamodb:{operation}"}
+        return {
+            (action["TableName"], f"dynamodb:{_TRANSACT_ACTIONS[kind]}")
+            for item in params["TransactItems"]
+            for kind, action in item.items()
+        }
+    if operation == "BatchWriteItem":
+        return {(table, f"dynamodb:{operation}") for table in params["RequestItems"]}
+    return {(params["TableName"], f"dynamodb:{operation}")}
 
 
 class DynamoDBCallRecorder:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
-        self.actions: set[str] = set()
+        self.calls_by_table: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.actions_by_table: defaultdict[str, set[str]] = defaultdict(set)
 
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-parameter-build.dynamodb", self._record)
 
     def _record(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         self.calls[model.name] += 1
-        self.actions |= iam_actions(model.name, params)
+        needed = iam_actions(model.name, params)
+        for table, action in needed:
+            self.actions_by_table[table].add(action)
+        for table in {table for table, _ in needed}:
+            self.calls_by_table[table][model.name] += 1
 
     def total(self) -> int:
         return sum(self.calls.values())

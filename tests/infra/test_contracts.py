@@ -9,24 +9,39 @@ from __future__ import annotations
 import pytest
 
 from runtime import table_schema
-from runtime.config import FUNCTION_ENVIRONMENT, TABLE_NAME
-from runtime.permissions import DYNAMODB_ACTIONS
+from runtime.config import FUNCTION_ENVIRONMENT, IDEMPOTENCY_TABLE_NAME, TABLE_NAME
+from runtime.permissions import DYNAMODB_ACTIONS, IDEMPOTENCY_TABLE_ACTIONS
 from runtime.routes import ROUTES
 from tests.infra.pulumi_mocks import policy_of
 from tests.infra.stacks import stack_program
 
+# The stack's tables by their resource names.
+MAIN_TABLE = "users-items-table"
+IDEMPOTENCY_TABLE = "users-items-idempotency"
+DECLARED_ACTIONS = {MAIN_TABLE: set(DYNAMODB_ACTIONS), IDEMPOTENCY_TABLE: set(IDEMPOTENCY_TABLE_ACTIONS)}
 
-def role_dynamodb_actions(deployment) -> set[str]:
-    """Every `dynamodb:` action any inline policy of the function's role allows."""
+
+def table_named(deployment, name: str):
+    return next(table for table in deployment.of_type("aws:dynamodb/table:Table") if table.name == name)
+
+
+def role_dynamodb_actions(deployment) -> dict[str, set[str]]:
+    """Table resource name -> every `dynamodb:` action an inline policy of the function's role
+    allows on that table or its indexes."""
     function = deployment.one("aws:lambda/function:Function")
     role = next(r for r in deployment.of_type("aws:iam/role:Role") if r.outputs["arn"] == function.inputs["role"])
-    actions: set[str] = set()
+    names = {table.outputs["arn"]: table.name for table in deployment.of_type("aws:dynamodb/table:Table")}
+    actions: dict[str, set[str]] = {}
     for policy in deployment.of_type("aws:iam/rolePolicy:RolePolicy"):
         if policy.inputs["role"] != role.id:
             continue
         for statement in policy_of(policy)["Statement"]:
             listed = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            actions |= {action for action in listed if action.startswith("dynamodb:")}
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                table = names.get(resource.split("/index/")[0])
+                if table is not None:
+                    actions.setdefault(table, set()).update(a for a in listed if a.startswith("dynamodb:"))
     return actions
 
 
@@ -48,11 +63,14 @@ def test_every_api_gateway_route_is_a_route_of_the_runtime(stack):
 def test_the_functions_environment_is_exactly_what_the_runtime_declares(stack):
     function = stack.one("aws:lambda/function:Function")
     variables = function.inputs["environment"]["variables"]
-    table_name = stack.one("aws:dynamodb/table:Table").outputs["name"]
+    provided = {
+        TABLE_NAME.name: table_named(stack, MAIN_TABLE).outputs["name"],
+        IDEMPOTENCY_TABLE_NAME.name: table_named(stack, IDEMPOTENCY_TABLE).outputs["name"],
+    }
 
     assert set(variables) == {variable.name for variable in FUNCTION_ENVIRONMENT}, function
     for variable in FUNCTION_ENVIRONMENT:
-        expected = table_name if variable is TABLE_NAME else variable.default
+        expected = provided.get(variable.name, variable.default)
         assert variables[variable.name] == expected, f"{function}: {variable.name}"
 
 
@@ -63,21 +81,33 @@ def test_a_required_variable_the_stack_cannot_provide_fails_the_program(monkeypa
     monkeypatch.setattr(config, "FUNCTION_ENVIRONMENT", (*config.FUNCTION_ENVIRONMENT, extra))
 
     with pytest.raises(ValueError, match="SIGNING_KEY_ARN"):
-        stack_program().function_environment("table")
+        stack_program().function_environment("table", "idempotency")
 
 
-def test_the_role_grants_exactly_the_actions_the_runtime_declares(stack):
-    assert role_dynamodb_actions(stack) == set(DYNAMODB_ACTIONS)
+def test_the_role_grants_on_each_table_exactly_the_actions_the_runtime_declares_for_it(stack):
+    assert role_dynamodb_actions(stack) == DECLARED_ACTIONS
 
 
-def test_the_endpoint_lets_through_exactly_the_actions_the_runtime_declares(stack):
-    endpoint = stack.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+def test_the_endpoint_lets_through_the_declared_actions_on_the_two_tables_and_nothing_else(stack):
+    statement = policy_of(stack.one("aws:ec2/vpcEndpoint:VpcEndpoint"))["Statement"][0]
+    arns = [table_named(stack, name).outputs["arn"] for name in (MAIN_TABLE, IDEMPOTENCY_TABLE)]
 
-    assert set(policy_of(endpoint)["Statement"][0]["Action"]) == set(DYNAMODB_ACTIONS)
+    assert set(statement["Action"]) == set(DYNAMODB_ACTIONS) | set(IDEMPOTENCY_TABLE_ACTIONS)
+    assert statement["Resource"] == [resource for arn in arns for resource in (arn, f"{arn}/index/*")]
+
+
+def test_the_idempotency_table_is_built_from_the_key_schema_module(stack):
+    table = table_named(stack, IDEMPOTENCY_TABLE)
+
+    assert table.inputs["hashKey"] == table_schema.IDEMPOTENCY_KEY
+    assert "rangeKey" not in table.inputs
+    assert not table.inputs.get("localSecondaryIndexes")
+    assert {a["name"]: a["type"] for a in table.inputs["attributes"]} == table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES
+    assert table.inputs["ttl"] == {"attributeName": table_schema.IDEMPOTENCY_TTL_ATTRIBUTE, "enabled": True}
 
 
 def test_the_table_is_built_from_the_key_schema_module(stack):
-    table = stack.one("aws:dynamodb/table:Table")
+    table = table_named(stack, MAIN_TABLE)
 
     assert (table.inputs["hashKey"], table.inputs["rangeKey"]) == (table_schema.PARTITION_KEY, table_schema.SORT_KEY)
     assert {a["name"]: a["type"] for a in table.inputs["attributes"]} == table_schema.KEY_ATTRIBUTE_TYPES

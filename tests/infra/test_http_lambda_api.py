@@ -15,6 +15,7 @@ from components.http_lambda_api import (
     HttpLambdaApi,
     HttpLambdaApiArgs,
     JwtAuthorizerArgs,
+    TableAccess,
     route_slug,
 )
 from tests.infra.pulumi_mocks import Deployment, deploy, policy_of
@@ -51,9 +52,7 @@ def api_args(**overrides: object) -> HttpLambdaApiArgs:
         "environment": {"TABLE_NAME": "things-5e6f7a8"},
         "subnet_ids": ["subnet-0a", "subnet-0b"],
         "security_group_ids": ["sg-0c"],
-        "dynamodb_table_arn": TABLE_ARN,
-        "dynamodb_index_arns": [INDEX_ARN],
-        "dynamodb_actions": ACTIONS,
+        "dynamodb_tables": [TableAccess(sid="Things", table_arn=TABLE_ARN, index_arns=[INDEX_ARN], actions=ACTIONS)],
         "layers": [LAYER],
     }
     return HttpLambdaApiArgs(**{**args, **overrides})
@@ -204,7 +203,7 @@ def test_the_role_may_use_exactly_the_given_dynamodb_actions_on_exactly_the_tabl
     policy = next(p for p in defaults.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-dynamodb"))
 
     assert policy_of(policy)["Statement"] == [
-        {"Sid": "TableAndIndexes", "Effect": "Allow", "Action": sorted(ACTIONS), "Resource": [TABLE_ARN, INDEX_ARN]}
+        {"Sid": "Things", "Effect": "Allow", "Action": sorted(ACTIONS), "Resource": [TABLE_ARN, INDEX_ARN]}
     ], policy
     assert policy.inputs["role"] == defaults.one("aws:iam/role:Role").id
 
@@ -315,8 +314,11 @@ def test_route_resource_names_are_stable_slugs_of_the_route_key():
         ({"routes": (*ROUTES, ROUTES[0])}, "distinct"),
         ({"routes": (FakeRoute("GET", "/a/{b}"), FakeRoute("GET", "/a/b"))}, "same resource name"),
         ({"routes": (FakeRoute("", "$default"),)}, "catch-all"),
-        ({"dynamodb_actions": ("dynamodb:*",)}, "without wildcards"),
-        ({"dynamodb_actions": ("s3:GetObject",)}, "without wildcards"),
+        ({"dynamodb_tables": []}, "at least one table"),
+        (
+            {"dynamodb_tables": [TableAccess(sid="T", table_arn=TABLE_ARN, actions=ACTIONS)] * 2},
+            "its own statement id",
+        ),
         ({"python_runtime": "python3.11"}, "3.12 or newer"),
         ({"architecture": "arm"}, "arm64 or x86_64"),
         ({"throttling_burst_limit": 0}, "positive"),
@@ -325,6 +327,20 @@ def test_route_resource_names_are_stable_slugs_of_the_route_key():
 def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):
         api_args(**overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"actions": ("dynamodb:*",)}, "without wildcards"),
+        ({"actions": ("s3:GetObject",)}, "without wildcards"),
+        ({"actions": ()}, "without wildcards"),
+        ({"sid": "Table-1"}, "letters and digits"),
+    ],
+)
+def test_table_access_with_wildcards_or_a_bad_statement_id_is_refused(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        TableAccess(**{"sid": "Things", "table_arn": TABLE_ARN, "actions": ACTIONS, **overrides})
 
 
 def test_an_over_long_function_name_is_refused():

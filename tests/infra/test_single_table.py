@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.alarms import AlarmOptions
-from components.single_table import SingleTable, SingleTableArgs, operations_for_actions
+from components.single_table import SingleTable, SingleTableArgs
 from runtime import table_schema
 from tests.infra.pulumi_mocks import Deployment, deploy
 
@@ -192,12 +192,28 @@ def test_the_tables_alarms_tell_the_topic_both_ways_and_ignore_missing_data(moni
         assert alarm.parent == monitored_table.one("users-items:index:SingleTable").urn, alarm
 
 
+def test_a_key_value_table_has_a_partition_key_only_and_can_skip_point_in_time_recovery():
+    deployment = single_table(
+        partition_key=table_schema.IDEMPOTENCY_KEY,
+        sort_key=None,
+        attribute_types=table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES,
+        local_indexes=(),
+        ttl_attribute=table_schema.IDEMPOTENCY_TTL_ATTRIBUTE,
+        point_in_time_recovery=False,
+    )
+    table = table_of(deployment)
+
+    assert table.inputs["hashKey"] == table_schema.IDEMPOTENCY_KEY, table
+    assert "rangeKey" not in table.inputs, table
+    assert table.inputs["pointInTimeRecovery"] == {"enabled": False}, table
+    assert deployment.outputs["indexArns"] == []
+
+
+def test_local_indexes_without_a_sort_key_are_refused():
+    with pytest.raises(ValueError, match="sort key"):
+        schema_args(sort_key=None, attribute_types={"PK": "S", "statusSK": "S"})
+
+
 def test_alarms_without_operations_are_refused():
     with pytest.raises(ValueError, match="operations"):
         schema_args(alarms=AlarmOptions(topic_arn=TOPIC))
-
-
-def test_the_operations_behind_iam_actions_count_a_condition_check_as_a_transaction():
-    actions = ("dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
-
-    assert operations_for_actions(actions) == ["PutItem", "Query", "TransactWriteItems", "UpdateItem"]

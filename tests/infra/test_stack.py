@@ -9,8 +9,9 @@ import pytest
 
 from components import outputs
 from components.lambda_package import HANDLER, POWERTOOLS_VERSION, powertools_layer_arn
-from tests.infra.pulumi_mocks import PUBLISHED_POWERTOOLS_LAYERS, deploy
+from tests.infra.pulumi_mocks import PUBLISHED_POWERTOOLS_LAYERS, deploy, policy_of
 from tests.infra.stacks import ROOT, deploy_stack, stack_settings
+from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 from tests.infra.test_private_network import FORBIDDEN_TYPES
 
 COMPONENTS = {
@@ -41,7 +42,7 @@ def test_the_stack_exports_the_outputs_client_apps_read(stack_name, expected, de
 
 
 def test_the_outputs_are_the_deployed_resources(stack):
-    table = stack.one("aws:dynamodb/table:Table")
+    table = table_named(stack, MAIN_TABLE)
 
     assert stack.outputs[outputs.API_URL] == stack.one("aws:apigatewayv2/api:Api").outputs["apiEndpoint"]
     assert stack.outputs[outputs.TABLE_NAME] == table.outputs["name"]
@@ -85,13 +86,22 @@ def test_the_function_is_the_runtimes_handler_with_the_pinned_powertools_layer(s
     assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 15)
 
 
-def test_the_endpoint_and_the_role_are_scoped_to_the_stacks_table(stack):
-    table_arn = stack.one("aws:dynamodb/table:Table").outputs["arn"]
+def test_the_endpoint_and_the_role_are_scoped_to_the_stacks_tables(stack):
+    table_arn = table_named(stack, MAIN_TABLE).outputs["arn"]
+    idempotency_arn = table_named(stack, IDEMPOTENCY_TABLE).outputs["arn"]
     endpoint = stack.one("aws:ec2/vpcEndpoint:VpcEndpoint")
     role_policy = next(p for p in stack.of_type("aws:iam/rolePolicy:RolePolicy") if "dynamodb" in p.name)
 
-    assert f'"Resource": ["{table_arn}", "{table_arn}/index/*"]' in endpoint.inputs["policy"]
-    assert f'"Resource": ["{table_arn}", "{table_arn}/index/ByStatus"]' in role_policy.inputs["policy"]
+    assert policy_of(endpoint)["Statement"][0]["Resource"] == [
+        table_arn,
+        f"{table_arn}/index/*",
+        idempotency_arn,
+        f"{idempotency_arn}/index/*",
+    ]
+    assert [statement["Resource"] for statement in policy_of(role_policy)["Statement"]] == [
+        [table_arn, f"{table_arn}/index/ByStatus"],
+        [idempotency_arn],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +113,8 @@ def test_the_endpoint_and_the_role_are_scoped_to_the_stacks_table(stack):
 )
 def test_each_stack_gets_its_environments_settings(stack_name, expected, dev, prod):
     deployment = {"dev": dev, "prod": prod}[stack_name]
-    table = deployment.one("aws:dynamodb/table:Table")
+    table = table_named(deployment, MAIN_TABLE)
+    idempotency_table = table_named(deployment, IDEMPOTENCY_TABLE)
     stage = deployment.one("aws:apigatewayv2/stage:Stage")
 
     assert len(deployment.of_type("aws:ec2/subnet:Subnet")) == expected["zones"]
@@ -115,6 +126,10 @@ def test_each_stack_gets_its_environments_settings(stack_name, expected, dev, pr
     assert table.protect is expected["protected"], table
     assert table.inputs["pointInTimeRecovery"] == {"enabled": True}, table
     assert table.inputs["serverSideEncryption"]["enabled"] is True, table
+    # A day's replay records: nothing to restore, nothing to protect.
+    assert idempotency_table.inputs["pointInTimeRecovery"] == {"enabled": False}, idempotency_table
+    assert idempotency_table.inputs["serverSideEncryption"]["enabled"] is True, idempotency_table
+    assert idempotency_table.inputs["deletionProtectionEnabled"] is False, idempotency_table
     assert stage.inputs["defaultRouteSettings"] == {
         "throttlingBurstLimit": expected["burst"],
         "throttlingRateLimit": expected["rate"],

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from components import outputs
-from components.single_table import operations_for_actions
-from runtime.permissions import DYNAMODB_ACTIONS
+from runtime.permissions import IDEMPOTENCY_TABLE_OPERATIONS, TABLE_OPERATIONS
 from tests.infra.stacks import deploy_stack
+from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 
 FUNCTION_ALARMS = {"errors", "throttles", "duration-p99"}
 
@@ -24,7 +24,8 @@ def deployed(deployment):
     return {
         "function": deployment.one("aws:lambda/function:Function").outputs["name"],
         "api": deployment.one("aws:apigatewayv2/api:Api").id,
-        "table": deployment.one("aws:dynamodb/table:Table").outputs["name"],
+        MAIN_TABLE: table_named(deployment, MAIN_TABLE).outputs["name"],
+        IDEMPOTENCY_TABLE: table_named(deployment, IDEMPOTENCY_TABLE).outputs["name"],
         "topic": deployment.one("aws:sns/topic:Topic").outputs["arn"],
     }
 
@@ -42,8 +43,9 @@ def deployed(deployment):
 def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, dev, prod):
     deployment = {"dev": dev, "prod": prod}[stack_name]
     table_alarms = {
-        f"users-items-table-{stack_name}-throttled-requests",
-        f"users-items-table-{stack_name}-system-errors",
+        f"{table}-{stack_name}-{alarm}"
+        for table in (MAIN_TABLE, IDEMPOTENCY_TABLE)
+        for alarm in ("throttled-requests", "system-errors")
     }
 
     assert set(alarms_by_name(deployment)) == expected | table_alarms
@@ -64,16 +66,19 @@ def test_the_5xx_alarm_points_at_the_stacks_api(stack):
     assert alarm.inputs["metricName"] == "5xx", alarm
 
 
-def test_the_table_alarms_point_at_the_stacks_table_for_each_operation_the_runtime_calls(stack):
-    table = deployed(stack)["table"]
-    table_alarms = [a for a in alarms_by_name(stack).values() if "metricQueries" in a.inputs]
+@pytest.mark.parametrize(
+    ("table", "operations"), [(MAIN_TABLE, TABLE_OPERATIONS), (IDEMPOTENCY_TABLE, IDEMPOTENCY_TABLE_OPERATIONS)]
+)
+def test_the_table_alarms_point_at_each_table_for_each_operation_the_runtime_calls_on_it(stack, table, operations):
+    table_name = deployed(stack)[table]
+    table_alarms = [a for name, a in alarms_by_name(stack).items() if name.startswith(f"{table}-")]
 
     assert len(table_alarms) == 2
     for alarm in table_alarms:
         dimensions = [query["metric"]["dimensions"] for query in alarm.inputs["metricQueries"] if "metric" in query]
-        assert dimensions == [
-            {"TableName": table, "Operation": operation} for operation in operations_for_actions(DYNAMODB_ACTIONS)
-        ], alarm
+        assert dimensions == [{"TableName": table_name, "Operation": operation} for operation in sorted(operations)], (
+            alarm
+        )
 
 
 def test_every_alarm_notifies_the_stacks_topic_and_reads_no_data_as_no_failure(stack):
@@ -165,7 +170,7 @@ def test_the_dashboard_graphs_the_stacks_api_function_and_table(stack):
     for namespace, dimension, value in [
         ("AWS/ApiGateway", "ApiId", names["api"]),
         ("AWS/Lambda", "FunctionName", names["function"]),
-        ("AWS/DynamoDB", "TableName", names["table"]),
+        ("AWS/DynamoDB", "TableName", names[MAIN_TABLE]),
     ]:
         of_namespace = [line for line in lines if line[0] == namespace]
         assert of_namespace, namespace

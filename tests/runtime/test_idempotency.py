@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import IDEMPOTENCY_TABLE_NAME
+
 JANE = {"email": "jane.doe@example.com", "name": "Jane"}
 
 
@@ -47,15 +49,16 @@ def test_a_failed_create_is_not_remembered(api):
     assert (clash.status, retry.status) == (409, 409)
 
 
-def test_idempotency_records_stay_out_of_user_partitions_and_expire(api, table_items):
-    api("POST", "/users", body=JANE, headers={"Idempotency-Key": "k-3"})
+def test_idempotency_records_live_in_their_own_table_each_under_its_own_key_and_expire(api, table_items, dynamodb):
+    for key in ("k-3", "k-4"):
+        api("POST", "/users", body={**JANE, "email": f"{key}@example.com"}, headers={"Idempotency-Key": key})
 
-    records = [record for record in table_items() if record["PK"] == "IDEMPOTENCY"]
+    records = dynamodb.scan(TableName=IDEMPOTENCY_TABLE_NAME, ConsistentRead=True)["Items"]
 
-    assert len(records) == 1
-    assert records[0]["idempotencyStatus"] == "COMPLETED"
-    assert "status" not in records[0]
-    assert records[0]["expiration"] > 0
+    assert {record["status"]["S"] for record in records} == {"COMPLETED"}
+    assert len({record["id"]["S"] for record in records}) == 2, "one partition key per record"
+    assert all(int(record["expiration"]["N"]) > 0 for record in records)
+    assert {record["SK"] for record in table_items()} == {"METADATA", "EMAIL"}, "only profiles and claims"
 
 
 @pytest.mark.parametrize("key", ["", "x" * 129, "with space"])

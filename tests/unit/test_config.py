@@ -5,16 +5,23 @@ from runtime.config import FUNCTION_ENVIRONMENT, MissingSettingError, Settings
 
 def test_settings_fail_fast_without_a_table_name():
     with pytest.raises(MissingSettingError, match="TABLE_NAME"):
-        Settings.from_environment({})
+        Settings.from_environment({"IDEMPOTENCY_TABLE_NAME": "i"})
+
+
+def test_settings_fail_fast_without_an_idempotency_table_name():
+    with pytest.raises(MissingSettingError, match="IDEMPOTENCY_TABLE_NAME"):
+        Settings.from_environment({"TABLE_NAME": "t"})
 
 
 def test_settings_take_declared_defaults():
-    settings = Settings.from_environment({"TABLE_NAME": "t"})
+    settings = Settings.from_environment({"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i"})
 
-    assert settings.table_name == "t"
+    assert (settings.table_name, settings.idempotency_table_name) == ("t", "i")
     assert settings.service_name == "users-items-api"
     assert settings.idempotency_ttl_seconds == 86400
 
 
-def test_only_the_table_name_is_required():
-    assert [variable.name for variable in FUNCTION_ENVIRONMENT if variable.required] == ["TABLE_NAME"]
+def test_only_the_table_names_are_required():
+    required = [variable.name for variable in FUNCTION_ENVIRONMENT if variable.required]
+
+    assert required == ["TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]

@@ -37,3 +37,11 @@ def test_the_create_table_request_uses_the_declared_keys_and_indexes():
         schema.KEY_ATTRIBUTE_TYPES
     )
     assert [index["IndexName"] for index in request["LocalSecondaryIndexes"]] == ["ByStatus"]
+
+
+def test_the_idempotency_table_request_has_one_key_and_no_index():
+    request = schema.create_idempotency_table_request("i")
+
+    assert request["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert request["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert "LocalSecondaryIndexes" not in request
