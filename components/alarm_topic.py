@@ -85,11 +85,11 @@ def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
         "Action": "kms:*",
         "Resource": "*",
     }
-    # The statement AWS documents for alarms on encrypted topics (SNS developer guide, "Enable
-    # compatibility between event sources from AWS services and encrypted topics"), with the
-    # confused-deputy conditions CloudWatch supports there: its requests carry the alarm as
-    # `aws:SourceArn` and its account as `aws:SourceAccount`, so no other account's alarm can
-    # use the key through the service. It lets CloudWatch encrypt messages, not read anything.
+    # The statement AWS documents for alarms on encrypted topics (Knowledge Center, "configure a
+    # CloudWatch alarm with an encrypted SNS topic"), which also shows it narrowed by the request's
+    # source context. Narrowed here to this account's alarms in this region (`aws:SourceAccount`,
+    # and the alarm as `aws:SourceArn`), so CloudWatch acting for anyone else's alarm cannot use
+    # the key. It lets CloudWatch encrypt messages, not read anything.
     cloudwatch = {
         "Sid": "CloudWatchAlarmsPublishToTheTopic",
         "Effect": "Allow",

@@ -389,7 +389,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
         )
         return stage, access_logs
 
-    def _keep_legacy_access_log_group(self) -> aws.cloudwatch.LogGroup:
+    def _keep_legacy_access_log_group(self) -> None:
         """The access-log group stacks had before the move to /aws/vendedlogs/, kept with its history.
 
         Renaming the group in place would replace it, and a replacement deletes the old group
@@ -399,7 +399,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
         longer written to, and retained: an `up` only records the flag, and whenever this
         declaration is dropped later (or the stack destroyed) the group and its logs stay in AWS,
         expiring by its retention."""
-        return aws.cloudwatch.LogGroup(
+        aws.cloudwatch.LogGroup(
             f"{self._name}-access",
             name=legacy_access_log_group_name(self._physical_name),
             retention_in_days=self._args.log_retention_days,

@@ -250,7 +250,7 @@ def zone_choice(zones: RegionZones, count: int, pinned: Sequence[str] = ()) -> l
     by_id = dict(zip(zones.zone_ids, zones.names, strict=True))
     usable = (
         f"{zones.region} has {len(by_id)} zones where Lambda can run ({', '.join(sorted(by_id))}; "
-        f"excluded: {', '.join(LAMBDA_UNSUPPORTED_ZONE_IDS)})"
+        f"never {', '.join(LAMBDA_UNSUPPORTED_ZONE_IDS)})"
     )
     if count > len(by_id):
         raise ValueError(
