@@ -9,8 +9,8 @@
     PrivateNetwork: private subnets, no IGW / NAT ──gateway endpoint──▶ SingleTable (DynamoDB),
                                                                           and the idempotency table
 
-    AlarmTopic (SNS) ◀── the alarms HttpLambdaApi and SingleTable own; ServiceDashboard graphs
-    the same metrics.
+    AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi and
+    SingleTable own; ServiceDashboard graphs the same metrics.
 
 `authMode` picks the authorizer: `cognito` (the stack's own user pool), `jwt` (an issuer and
 audiences from config) or `none` (every route open; refused for production stacks).
@@ -91,6 +91,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             dynamodb_table_arns=[table.arn, idempotency_table.arn],
             dynamodb_actions=sorted({*permissions.DYNAMODB_ACTIONS, *permissions.IDEMPOTENCY_TABLE_ACTIONS}),
             availability_zone_count=config.availability_zone_count,
+            availability_zone_ids=config.availability_zone_ids,
             cidr_block=config.vpc_cidr,
             enable_flow_logs=config.enable_flow_logs,
             flow_log_retention_days=config.log_retention_days,
@@ -163,13 +164,18 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
 
 
 def create_alarms(config: StackConfig, stack_outputs: dict[str, pulumi.Output[object]]) -> AlarmOptions | None:
-    """The topic the components' alarms notify, and how they evaluate; None with alarms off."""
+    """The topic the components' alarms notify (an existing one from `alarmTopicArn`, or the
+    stack's own with an optional email), and how they evaluate; None with alarms off."""
     if not config.enable_alarms:
         return None
-    topic = AlarmTopic(f"{NAME}-alarms", AlarmTopicArgs(email=config.alarm_email or None))
-    stack_outputs[outputs.ALARM_TOPIC_ARN] = topic.topic_arn
+    topic_arn: pulumi.Output[str]
+    if config.alarm_topic_arn:
+        topic_arn = pulumi.Output.from_input(config.alarm_topic_arn)
+    else:
+        topic_arn = AlarmTopic(f"{NAME}-alarms", AlarmTopicArgs(email=config.alarm_email or None)).topic_arn
+    stack_outputs[outputs.ALARM_TOPIC_ARN] = topic_arn
     return AlarmOptions(
-        topic_arn=topic.topic_arn,
+        topic_arn=topic_arn,
         period_seconds=config.alarm_period_seconds,
         evaluation_periods=config.alarm_evaluation_periods,
         datapoints_to_alarm=config.alarm_datapoints_to_alarm,

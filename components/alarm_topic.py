@@ -3,7 +3,7 @@
 Encrypted with its own customer managed KMS key, not the AWS managed `alias/aws/sns`: CloudWatch
 alarms cannot publish to a topic under `aws/sns` (that key's policy, which nobody can edit, does
 not let CloudWatch use it), and the alarm would fire with nobody told. The key lets CloudWatch
-encrypt messages for the topic, and nothing else.
+encrypt messages for the topic, and nothing else, and only for this account's alarms in this region.
 
 No topic policy: SNS's default one lets this account publish, which covers its own alarms.
 """
@@ -60,20 +60,22 @@ class AlarmTopic(pulumi.ComponentResource):
     def _create_key(self) -> aws.kms.Key:
         lookup = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=lookup).partition
+        region = aws.get_region_output(opts=lookup).region
         account = aws.get_caller_identity_output(opts=lookup).account_id
         return aws.kms.Key(
             self._name,
             description=f"Encrypts the {self._name}-{pulumi.get_stack()} alarm topic's messages",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.all(partition, account).apply(lambda values: alarm_topic_key_policy(*values)),
+            policy=pulumi.Output.all(partition, region, account).apply(lambda values: alarm_topic_key_policy(*values)),
             opts=self._child,
         )
 
 
-def alarm_topic_key_policy(partition: str, account_id: str) -> str:
+def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
     """The account administers the key through IAM (the default key policy: without it the key
-    could become unmanageable); CloudWatch may only encrypt for the topic with it.
+    could become unmanageable); CloudWatch may only encrypt for the topic with it, acting for
+    this account's alarms in this region.
 
     In a key policy `"Resource": "*"` means this key and nothing else."""
     administer = {
@@ -83,14 +85,20 @@ def alarm_topic_key_policy(partition: str, account_id: str) -> str:
         "Action": "kms:*",
         "Resource": "*",
     }
-    # The statement AWS documents for alarms on encrypted topics, without conditions: it lets
-    # CloudWatch encrypt messages, not read anything, and publishing still takes the topic's own
-    # policy, which admits this account only.
+    # The statement AWS documents for alarms on encrypted topics (Knowledge Center, "configure a
+    # CloudWatch alarm with an encrypted SNS topic"), which also shows it narrowed by the request's
+    # source context. Narrowed here to this account's alarms in this region (`aws:SourceAccount`,
+    # and the alarm as `aws:SourceArn`), so CloudWatch acting for anyone else's alarm cannot use
+    # the key. It lets CloudWatch encrypt messages, not read anything.
     cloudwatch = {
         "Sid": "CloudWatchAlarmsPublishToTheTopic",
         "Effect": "Allow",
         "Principal": {"Service": "cloudwatch.amazonaws.com"},
         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
         "Resource": "*",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
+        },
     }
     return json.dumps({"Version": "2012-10-17", "Statement": [administer, cloudwatch]})

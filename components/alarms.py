@@ -7,6 +7,7 @@ the topic when it fires and when it recovers, and reads missing data the same wa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,11 @@ import pulumi_aws as aws
 # case and no reason to alarm: every metric alarmed on here counts failures, and no failures
 # reported is no failure.
 TREAT_MISSING_DATA = "notBreaching"
+# An SNS topic's ARN: partition, region, account, and a topic name (256 characters at most, a FIFO
+# topic's ending in `.fifo`).
+SNS_TOPIC_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov|-iso[a-z]?)?:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,251}(\.fifo)?"
+)
 # CloudWatch's limit on the metrics (and expressions) of one alarm.
 _MAX_METRIC_QUERIES = 10
 

@@ -243,6 +243,14 @@ class HttpLambdaApi(pulumi.ComponentResource):
         )
         policies.append(
             aws.iam.RolePolicy(
+                f"{self._name}-vpc-access",
+                role=role.id,
+                policy=vpc_access_policy(),
+                opts=self._child,
+            )
+        )
+        policies.append(
+            aws.iam.RolePolicy(
                 f"{self._name}-dynamodb",
                 role=role.id,
                 policy=dynamodb_policy(self._args.dynamodb_tables),
@@ -367,9 +375,14 @@ class HttpLambdaApi(pulumi.ComponentResource):
         )
 
     def _create_stage(self, api: aws.apigatewayv2.Api) -> tuple[aws.apigatewayv2.Stage, aws.cloudwatch.LogGroup]:
+        self._keep_legacy_access_log_group()
+        # Under /aws/vendedlogs/: enabling access logs elsewhere adds the group to the account-wide
+        # CloudWatch Logs resource policy (5,120 characters at most), and in an account with many
+        # log-delivering resources the stage create then fails ("Insufficient permissions to
+        # enable logging"). Groups under this prefix share one policy entry.
         access_logs = aws.cloudwatch.LogGroup(
-            f"{self._name}-access",
-            name=f"/aws/apigateway/{self._physical_name}/access",
+            f"{self._name}-access-logs",
+            name=access_log_group_name(self._physical_name),
             retention_in_days=self._args.log_retention_days,
             opts=self._child,
         )
@@ -389,6 +402,23 @@ class HttpLambdaApi(pulumi.ComponentResource):
             opts=self._child,
         )
         return stage, access_logs
+
+    def _keep_legacy_access_log_group(self) -> None:
+        """The access-log group stacks had before the move to /aws/vendedlogs/, kept with its history.
+
+        Renaming the group in place would replace it, and a replacement deletes the old group
+        unless the *stored* state already says to retain it: Pulumi reads `retain_on_delete` of
+        the old state, not of the program, when it deletes the replaced resource
+        (pulumi/pulumi#13428). So the old group stays declared under its own name and URN, no
+        longer written to, and retained: an `up` only records the flag, and whenever this
+        declaration is dropped later (or the stack destroyed) the group and its logs stay in AWS,
+        expiring by its retention."""
+        aws.cloudwatch.LogGroup(
+            f"{self._name}-access",
+            name=legacy_access_log_group_name(self._physical_name),
+            retention_in_days=self._args.log_retention_days,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+        )
 
     def _allow_invocation_by(self, api: aws.apigatewayv2.Api, function: aws.lambda_.Function) -> None:
         aws.lambda_.Permission(
@@ -500,7 +530,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
 # AWS managed policies attached by ARN (under arn:<partition>:iam::aws:policy/).
 MANAGED_POLICIES: dict[str, str] = {
     # Network interfaces in the VPC. Not AWSLambdaVPCAccessExecutionRole: besides these it lets the
-    # function write to every log group in the account; its own logs are granted inline instead.
+    # function write to every log group in the account; its own logs are granted inline instead,
+    # and the one network action this policy lacks (`ec2:DescribeSubnets`) by `vpc_access_policy`.
     "eni-management": "service-role/AWSLambdaENIManagementAccess",
     # Sending trace segments for active tracing.
     "xray": "AWSXRayDaemonWriteAccess",
@@ -509,6 +540,14 @@ MANAGED_POLICIES: dict[str, str] = {
 
 def lambda_trust_policy() -> str:
     statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def vpc_access_policy() -> str:
+    """What `AWSLambdaVPCAccessExecutionRole` grants for the network and the ENI-management
+    policy lacks: AWS added `ec2:DescribeSubnets` to it in 2024 (its version 3). The action
+    takes no resource scoping, so `*`: it lists subnets, changes nothing."""
+    statement = {"Sid": "DescribeSubnets", "Effect": "Allow", "Action": "ec2:DescribeSubnets", "Resource": "*"}
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
@@ -539,6 +578,15 @@ def dynamodb_policy(tables: Sequence[TableAccess]) -> pulumi.Output[str]:
     return pulumi.Output.all(*[statement(table) for table in tables]).apply(
         lambda statements: json.dumps({"Version": "2012-10-17", "Statement": statements})
     )
+
+
+def access_log_group_name(function_name: str) -> str:
+    return f"/aws/vendedlogs/apigateway/{function_name}/access"
+
+
+def legacy_access_log_group_name(function_name: str) -> str:
+    """Where access logs went before they moved under /aws/vendedlogs/."""
+    return f"/aws/apigateway/{function_name}/access"
 
 
 def route_slug(route_key: str) -> str:

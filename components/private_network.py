@@ -27,6 +27,9 @@ class PrivateNetworkArgs:
     dynamodb_actions: Sequence[str]
     """The DynamoDB actions the endpoint lets through (an identity policy narrows them further)."""
     availability_zone_count: int = 2
+    availability_zone_ids: Sequence[str] = ()
+    """The zones by ID (`use1-az1`: the same physical zone in every account), subnet i in the
+    i-th; empty for the first `availability_zone_count` zone names (`zone_choice`)."""
     cidr_block: str = "10.0.0.0/16"
     enable_flow_logs: bool = False
     flow_log_retention_days: int = 30
@@ -34,6 +37,14 @@ class PrivateNetworkArgs:
     def __post_init__(self) -> None:
         if self.availability_zone_count < 2:
             raise ValueError("availability_zone_count must be at least 2: one zone is a single point of failure")
+        if self.availability_zone_ids:
+            if len(self.availability_zone_ids) != self.availability_zone_count:
+                raise ValueError("availability_zone_ids must list exactly availability_zone_count zones")
+            if len(set(self.availability_zone_ids)) != len(self.availability_zone_ids):
+                raise ValueError("availability_zone_ids must be distinct zones")
+            unsupported = set(self.availability_zone_ids) & set(LAMBDA_UNSUPPORTED_ZONE_IDS)
+            if unsupported:
+                raise ValueError(f"Lambda cannot attach a function to a subnet in {', '.join(sorted(unsupported))}")
         subnet_cidrs(self.cidr_block, self.availability_zone_count)  # raises if they do not fit
         if not self.dynamodb_table_arns:
             raise ValueError("dynamodb_table_arns must name at least one table")
@@ -98,13 +109,18 @@ class PrivateNetwork(pulumi.ComponentResource):
     def _create_private_subnets(self, vpc: aws.ec2.Vpc) -> tuple[list[aws.ec2.RouteTable], list[aws.ec2.Subnet]]:
         """One subnet and one route table per zone; the route tables hold no route but the VPC's own."""
         count = self._args.availability_zone_count
-        zones = aws.get_availability_zones_output(
-            state="available",
+        pinned = list(self._args.availability_zone_ids)
+        # No `state` filter: a zone's state changes during an AWS zone event, and a choice that
+        # followed it would move subnets (replacing them and the function's VPC config).
+        lookup = aws.get_availability_zones_output(
             # Regular zones only: Local and Wavelength Zones sort before them in some regions.
             filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
             exclude_zone_ids=LAMBDA_UNSUPPORTED_ZONE_IDS,
             opts=self._lookup,
-        ).names.apply(lambda names: first_zones(names, count))
+        )
+        zones = pulumi.Output.all(lookup.region, lookup.names, lookup.zone_ids).apply(
+            lambda found: zone_choice(RegionZones(found[0], found[1], found[2]), count, pinned)
+        )
         route_tables, subnets = [], []
         for index, cidr in enumerate(subnet_cidrs(self._args.cidr_block, count)):
             label = f"{self._name}-private-{index + 1}"
@@ -216,11 +232,36 @@ def subnet_cidrs(vpc_cidr: str, count: int) -> list[str]:
 LAMBDA_UNSUPPORTED_ZONE_IDS = ["use1-az3"]
 
 
-def first_zones(names: Sequence[str], count: int) -> list[str]:
-    """The first `count` zones in AWS's own (alphabetical) order, which new zones do not disturb."""
-    if len(names) < count:
-        raise ValueError(f"the region has {len(names)} available zones, fewer than the {count} asked for")
-    return sorted(names)[:count]
+@dataclass(frozen=True)
+class RegionZones:
+    """The region's regular zones where Lambda runs, whatever their state: names and IDs in pairs."""
+
+    region: str
+    names: Sequence[str]
+    zone_ids: Sequence[str]
+
+
+def zone_choice(zones: RegionZones, count: int, pinned: Sequence[str] = ()) -> list[str]:
+    """The names of the subnets' zones, from facts that do not change with a zone's state.
+
+    Pinned zone IDs name the zones themselves; otherwise the first `count` zone names in AWS's
+    own (alphabetical) order, which new zones (later letters) do not disturb. Names, not IDs,
+    go to the subnets, so pinning the zones a stack already uses changes nothing."""
+    by_id = dict(zip(zones.zone_ids, zones.names, strict=True))
+    usable = (
+        f"{zones.region} has {len(by_id)} zones where Lambda can run ({', '.join(sorted(by_id))}; "
+        f"never {', '.join(LAMBDA_UNSUPPORTED_ZONE_IDS)})"
+    )
+    if count > len(by_id):
+        raise ValueError(
+            f"availabilityZoneCount is {count}, but {usable}: availabilityZoneCount can be at most {len(by_id)}"
+        )
+    unknown = [zone_id for zone_id in pinned if zone_id not in by_id]
+    if unknown:
+        raise ValueError(f"availabilityZoneIds: {', '.join(unknown)} is not among them: {usable}")
+    if pinned:
+        return [by_id[zone_id] for zone_id in pinned]
+    return sorted(zones.names)[:count]
 
 
 def endpoint_policy(table_arns: Sequence[str], actions: Sequence[str]) -> str:

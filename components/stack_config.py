@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 import pulumi
 
+from components.alarms import SNS_TOPIC_ARN
+from components.private_network import LAMBDA_UNSUPPORTED_ZONE_IDS
+
 # The retention periods CloudWatch Logs accepts.
 # fmt: off
 LOG_RETENTION_DAYS = (
@@ -28,6 +31,8 @@ PRODUCTION_STACKS = frozenset({"prod"})
 # -1, as Lambda spells it: no reserved concurrency (the function draws on the account's pool).
 NO_RESERVED_CONCURRENCY = -1
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A regular zone's ID: the region's short form, then the zone (`use1-az1`, `apne1-az4`).
+_ZONE_ID = re.compile(r"[a-z]{2,5}[1-9]-az[1-9][0-9]?")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +43,7 @@ class StackConfig:
     lambda_timeout_seconds: int = field(default=15, metadata={"key": "lambdaTimeoutSeconds"})
     log_retention_days: int = field(default=30, metadata={"key": "logRetentionDays"})
     availability_zone_count: int = field(default=2, metadata={"key": "availabilityZoneCount"})
+    availability_zone_ids: tuple[str, ...] = field(default=(), metadata={"key": "availabilityZoneIds"})
     vpc_cidr: str = field(default="10.0.0.0/16", metadata={"key": "vpcCidr"})
     enable_flow_logs: bool = field(default=False, metadata={"key": "enableFlowLogs"})
     table_deletion_protection: bool = field(default=False, metadata={"key": "tableDeletionProtection"})
@@ -51,6 +57,7 @@ class StackConfig:
     reserved_concurrency: int = field(default=NO_RESERVED_CONCURRENCY, metadata={"key": "reservedConcurrency"})
     enable_alarms: bool = field(default=True, metadata={"key": "enableAlarms"})
     alarm_email: str = field(default="", metadata={"key": "alarmEmail"})
+    alarm_topic_arn: str = field(default="", metadata={"key": "alarmTopicArn"})
     alarm_period_seconds: int = field(default=300, metadata={"key": "alarmPeriodSeconds"})
     alarm_evaluation_periods: int = field(default=1, metadata={"key": "alarmEvaluationPeriods"})
     alarm_datapoints_to_alarm: int = field(default=1, metadata={"key": "alarmDatapointsToAlarm"})
@@ -68,6 +75,7 @@ class StackConfig:
         _check(1 <= self.lambda_timeout_seconds <= 29, "lambdaTimeoutSeconds must be between 1 and 29")
         _check(self.log_retention_days in LOG_RETENTION_DAYS, f"logRetentionDays must be one of {LOG_RETENTION_DAYS}")
         _check(2 <= self.availability_zone_count <= 6, "availabilityZoneCount must be between 2 and 6")
+        self._check_zone_ids()
         _check(_is_private_cidr(self.vpc_cidr), "vpcCidr must be a private IPv4 network from /16 to /20")
         _check(self.throttling_burst_limit > 0, "throttlingBurstLimit must be positive")
         _check(self.throttling_rate_limit > 0, "throttlingRateLimit must be positive")
@@ -75,6 +83,25 @@ class StackConfig:
             _check(_is_origin(origin), f"corsAllowedOrigins: {origin!r} is not an origin like https://app.example.com")
         self._check_auth()
         self._check_concurrency_and_alarms()
+
+    def _check_zone_ids(self) -> None:
+        """Pinned zones: well-formed IDs, distinct, where Lambda runs, one per subnet. Whether the
+        region has them is checked against AWS's zone list at preview."""
+        ids = self.availability_zone_ids
+        for zone_id in ids:
+            _check(
+                bool(_ZONE_ID.fullmatch(zone_id)), f"availabilityZoneIds: {zone_id!r} is not a zone ID like use1-az1"
+            )
+            _check(
+                zone_id not in LAMBDA_UNSUPPORTED_ZONE_IDS,
+                f"availabilityZoneIds: Lambda cannot attach a function to a subnet in {zone_id}",
+            )
+        _check(len(set(ids)) == len(ids), "availabilityZoneIds must not repeat a zone")
+        _check(
+            not ids or len(ids) == self.availability_zone_count,
+            f"availabilityZoneIds lists {len(ids)} zones but availabilityZoneCount is {self.availability_zone_count}: "
+            "set both to the same number of zones",
+        )
 
     def _check_auth(self) -> None:
         _check(self.auth_mode in AUTH_MODES, f"authMode must be one of {', '.join(AUTH_MODES)}")
@@ -96,6 +123,19 @@ class StackConfig:
         )
         _check(not self.alarm_email or bool(_EMAIL.fullmatch(self.alarm_email)), "alarmEmail must be an email address")
         _check(
+            not self.alarm_topic_arn or bool(SNS_TOPIC_ARN.fullmatch(self.alarm_topic_arn)),
+            "alarmTopicArn must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:alarms",
+        )
+        _check(
+            not (self.alarm_email and self.alarm_topic_arn),
+            "alarmEmail and alarmTopicArn are alternatives: with your own topic, subscribe the address to it",
+        )
+        # Set but unused would look like someone is told when nobody is.
+        _check(
+            self.enable_alarms or not (self.alarm_email or self.alarm_topic_arn),
+            "alarmEmail and alarmTopicArn are only read with enableAlarms true",
+        )
+        _check(
             self.alarm_period_seconds >= 60 and self.alarm_period_seconds % 60 == 0,
             "alarmPeriodSeconds must be a multiple of 60 (the services publish per-minute metrics)",
         )
@@ -115,11 +155,19 @@ class StackConfig:
         _check(1 <= self.alarm_limit_warning_percent <= 100, "alarmLimitWarningPercent must be between 1 and 100")
 
     def check_stack(self, stack: str) -> None:
-        """Refuse what a production stack must never be: an API anyone can call."""
+        """Refuse what a production stack must never be: an API anyone can call, or alarms that
+        fire with nobody told."""
+        if stack not in PRODUCTION_STACKS:
+            return
+        production = f"a production stack (PRODUCTION_STACKS: {', '.join(sorted(PRODUCTION_STACKS))})"
         _check(
-            not (stack in PRODUCTION_STACKS and self.auth_mode == "none"),
-            f"authMode none would deploy the {stack} stack open to anyone: a production stack "
-            f"(PRODUCTION_STACKS: {', '.join(sorted(PRODUCTION_STACKS))}) must use cognito or jwt",
+            self.auth_mode != "none",
+            f"authMode none would deploy the {stack} stack open to anyone: {production} must use cognito or jwt",
+        )
+        _check(
+            not self.enable_alarms or bool(self.alarm_email or self.alarm_topic_arn),
+            f"the {stack} stack's alarms would tell nobody: {production} needs alarmEmail "
+            f"(pulumi config set alarmEmail <address> --stack {stack}) or alarmTopicArn (an existing SNS topic)",
         )
 
     @property

@@ -20,8 +20,13 @@ from pulumi.runtime.mocks import MockMonitor
 
 PROJECT = "users-items-backend"
 ACCOUNT_ID = "123456789012"
-# us-east-1's six zones, as get-availability-zones lists them (alphabetical).
-ZONE_LETTERS = "abcdef"
+# Each region's regular zones as get-availability-zones lists them (by name, alphabetical), with
+# their zone IDs. Names map to IDs differently in every account, so not in order here either; as
+# in AWS, us-east-1 has six zones and eu-west-1 three. Other regions get six, in order.
+REGION_ZONES = {
+    "us-east-1": {"a": "use1-az6", "b": "use1-az1", "c": "use1-az3", "d": "use1-az2", "e": "use1-az4", "f": "use1-az5"},
+    "eu-west-1": {"a": "euw1-az2", "b": "euw1-az3", "c": "euw1-az1"},
+}
 # Powertools release -> the layer version AWS publishes for it (its public SSM parameter's ARN).
 # 3.1.0 and 3.4.1 as the powertools project announced them, 3.31.1 as seen pinned in public
 # code; 3.37.0 is this project's derived pin, which only a real preview checks against AWS.
@@ -43,6 +48,7 @@ class Registered:
     outputs: dict[str, Any]
     id: str
     protect: bool
+    retain_on_delete: bool
     dependencies: tuple[str, ...]
 
     def __str__(self) -> str:
@@ -90,22 +96,23 @@ def _hex(*parts: str, length: int = 17) -> str:
 class AwsMocks(pulumi.runtime.Mocks):
     """Answers resources and invokes as AWS would, per type; refuses any it does not know."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, impaired_zone_ids: frozenset[str] = frozenset()) -> None:
         self.region = region
+        self.impaired_zone_ids = impaired_zone_ids
         self.invokes: list[Invoke] = []
 
     # Invokes -----------------------------------------------------------------------------------
 
     def _zones(self, query: Mapping[str, Any]) -> dict[str, Any]:
-        """Six zones with IDs in AWS's form (`use1-az3` in us-east-1), names in the letters' order."""
+        """The region's zones, as AWS answers: `excludeZoneIds` left out, and with `state`
+        `available` the zones of `impaired_zone_ids` too (a zone event)."""
         area, direction, number = self.region.split("-")
         prefix = f"{area}{direction[0]}{number}"
-        excluded = set(query.get("excludeZoneIds") or [])
-        zones = [
-            (f"{self.region}{letter}", f"{prefix}-az{index}")
-            for index, letter in enumerate(ZONE_LETTERS, start=1)
-            if f"{prefix}-az{index}" not in excluded
-        ]
+        letters = REGION_ZONES.get(self.region) or {letter: f"{prefix}-az{i}" for i, letter in enumerate("abcdef", 1)}
+        left_out = set(query.get("excludeZoneIds") or [])
+        if query.get("state") == "available":
+            left_out |= self.impaired_zone_ids
+        zones = [(f"{self.region}{letter}", zone_id) for letter, zone_id in letters.items() if zone_id not in left_out]
         return {"id": self.region, "region": self.region, "names": [name for name, _ in zones],
                 "zoneIds": [zone_id for _, zone_id in zones], "groupNames": [self.region] * len(zones)}  # fmt: skip
 
@@ -338,7 +345,8 @@ _VPC_DEFAULTS = {
 
 
 class _RecordingMonitor(MockMonitor):
-    """The mock engine, also keeping what `Mocks` cannot see: parent, protect and dependencies."""
+    """The mock engine, also keeping what `Mocks` cannot see: parent, protect, retain-on-delete
+    and dependencies."""
 
     def __init__(self, mocks: AwsMocks) -> None:
         super().__init__(mocks)
@@ -359,6 +367,7 @@ class _RecordingMonitor(MockMonitor):
                     outputs=dict(registration.state),
                     id=registration.id,
                     protect=request.protect,
+                    retain_on_delete=request.retainOnDelete,
                     dependencies=tuple(request.dependencies),
                 )
             )
@@ -371,9 +380,11 @@ def deploy(
     config: Mapping[str, str] | None = None,
     stack: str = "test",
     region: str = "us-east-1",
+    impaired_zone_ids: frozenset[str] = frozenset(),
 ) -> Deployment:
-    """Run `program` under fresh mocks and config; what it returns is resolved into `outputs`."""
-    mocks = AwsMocks(region)
+    """Run `program` under fresh mocks and config; what it returns is resolved into `outputs`.
+    `impaired_zone_ids` are zones that AWS reports as not `available` (a zone event)."""
+    mocks = AwsMocks(region, impaired_zone_ids)
     monitor = _RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config({"aws:region": region, **(config or {})})

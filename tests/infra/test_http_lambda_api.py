@@ -199,6 +199,18 @@ def test_the_function_writes_logs_only_to_its_own_log_group(defaults):
     assert policy.urn in function_of(defaults).dependencies, "the function must wait for its log permissions"
 
 
+def test_the_role_may_describe_subnets_as_lambdas_current_vpc_access_policy_does(defaults):
+    """AWS added `ec2:DescribeSubnets` to AWSLambdaVPCAccessExecutionRole in 2024; the
+    ENI-management policy attached instead lacks it."""
+    policy = next(p for p in defaults.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-vpc-access"))
+
+    assert policy_of(policy)["Statement"] == [
+        {"Sid": "DescribeSubnets", "Effect": "Allow", "Action": "ec2:DescribeSubnets", "Resource": "*"}
+    ], policy
+    assert policy.inputs["role"] == defaults.one("aws:iam/role:Role").id
+    assert policy.urn in function_of(defaults).dependencies, "the function must wait for its network permissions"
+
+
 def test_the_role_may_use_exactly_the_given_dynamodb_actions_on_exactly_the_table_and_its_indexes(defaults):
     policy = next(p for p in defaults.of_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("-dynamodb"))
 
@@ -243,9 +255,13 @@ def test_the_default_stage_deploys_automatically_with_explicit_throttling(defaul
         assert stage.inputs["defaultRouteSettings"]["throttlingRateLimit"] == rate, stage
 
 
+def access_log_groups(deployment: Deployment) -> dict[str, object]:
+    return {g.name: g for g in deployment.of_type("aws:cloudwatch/logGroup:LogGroup") if "/access" in g.inputs["name"]}
+
+
 def test_access_logs_are_json_with_the_fields_to_trace_a_request_in_their_own_log_group(defaults):
     stage = defaults.one("aws:apigatewayv2/stage:Stage")
-    access_logs = next(g for g in defaults.of_type("aws:cloudwatch/logGroup:LogGroup") if "/aws/apigateway/" in g.id)
+    access_logs = access_log_groups(defaults)["things-access-logs"]
     fields = json.loads(stage.inputs["accessLogSettings"]["format"])
 
     assert stage.inputs["accessLogSettings"]["destinationArn"] == access_logs.outputs["arn"], stage
@@ -260,6 +276,28 @@ def test_access_logs_are_json_with_the_fields_to_trace_a_request_in_their_own_lo
         "$context.error.message",
     ):
         assert variable in fields.values(), f"access logs lack {variable}"
+
+
+def test_the_access_log_group_is_under_vendedlogs_so_logging_needs_no_room_in_the_accounts_policy(defaults):
+    """Elsewhere enabling access logs adds the group to the account's CloudWatch Logs resource
+    policy (5,120 characters), which fails in busy accounts."""
+    access_logs = access_log_groups(defaults)["things-access-logs"]
+
+    assert access_logs.inputs["name"] == "/aws/vendedlogs/apigateway/things-staging/access", access_logs
+    assert not access_logs.retain_on_delete, access_logs
+
+
+def test_the_access_log_group_of_earlier_deploys_is_kept_under_its_own_name_and_retained(defaults):
+    """An `up` on a stack deployed before the move keeps the old group (same URN, same name: no
+    replacement) and records it as retained, so neither a later removal nor a destroy deletes
+    its history."""
+    legacy = access_log_groups(defaults)["things-access"]
+    stage = defaults.one("aws:apigatewayv2/stage:Stage")
+
+    assert legacy.urn.endswith("aws:cloudwatch/logGroup:LogGroup::things-access"), legacy
+    assert legacy.inputs["name"] == "/aws/apigateway/things-staging/access", legacy
+    assert legacy.retain_on_delete, legacy
+    assert stage.inputs["accessLogSettings"]["destinationArn"] != legacy.outputs["arn"], stage
 
 
 def test_cors_is_off_without_origins(defaults):

@@ -56,8 +56,10 @@ def is_key_administration_by_the_account(resource: Registered, statement: dict[s
     return statement["Principal"] == {"AWS": f"arn:aws:iam::{account_id}:root"}
 
 
-# Read-only list actions IAM cannot scope to a resource (parliament requires `*` for them).
-UNSCOPABLE_LIST_ACTIONS = ["logs:DescribeLogGroups"]
+# Read-only list actions IAM cannot scope to a resource (parliament requires `*` for them), each
+# the only action of its statement: the flow-logs role finds its log group, the function's role
+# lists subnets as AWSLambdaVPCAccessExecutionRole lets it.
+UNSCOPABLE_LIST_ACTIONS = {"logs:DescribeLogGroups", "ec2:DescribeSubnets"}
 
 
 def test_the_stack_produces_the_expected_kinds_of_policy_documents(prod):
@@ -89,7 +91,7 @@ def test_no_policy_allows_every_action_or_every_resource(stack):
             resources = statement.get("Resource", [])
             resources = resources if isinstance(resources, list) else [resources]
             assert not [a for a in actions if a == "*" or a.endswith(":*")], f"{resource} {key}"
-            if actions != UNSCOPABLE_LIST_ACTIONS:
+            if not (len(actions) == 1 and actions[0] in UNSCOPABLE_LIST_ACTIONS):
                 assert "*" not in resources, f"{resource} {key}"
 
 
@@ -131,3 +133,29 @@ def test_the_alarm_keys_policy_is_the_default_administration_plus_cloudwatch_enc
     }, key
     assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}, key
     assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"], key
+
+
+def test_cloudwatch_may_use_the_alarm_key_only_for_this_accounts_alarms_in_this_region(stack):
+    """No confused deputy: CloudWatch acting for another account's alarm cannot use the key."""
+    _, cloudwatch = policy_of(stack.one("aws:kms/key:Key"))["Statement"]
+
+    assert cloudwatch["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*"},
+    }
+
+
+def test_only_the_listed_unscopable_actions_may_take_every_resource(stack):
+    """The exceptions above are what the stack uses, and nothing else takes `*`."""
+    starred = set()
+    for resource, _, document in policy_documents(stack):
+        if resource.type == "aws:kms/key:Key":
+            continue
+        for statement in document["Statement"]:
+            if statement.get("Resource") == "*":
+                starred.add(statement["Action"])
+    expected = {"ec2:DescribeSubnets"} | (
+        {"logs:DescribeLogGroups"} if stack.of_type("aws:ec2/flowLog:FlowLog") else set()
+    )
+
+    assert starred == expected

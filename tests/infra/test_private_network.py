@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from components.private_network import PrivateNetwork, PrivateNetworkArgs, first_zones, subnet_cidrs
+from components.private_network import PrivateNetwork, PrivateNetworkArgs, RegionZones, subnet_cidrs, zone_choice
 from tests.infra.pulumi_mocks import Deployment, deploy, policy_of
 
 TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/users-items-table-1a2b3c4"
@@ -23,7 +23,9 @@ FORBIDDEN_TYPES = {
 }
 
 
-def network(**overrides: object) -> Deployment:
+def network(
+    region: str = "eu-west-1", impaired_zone_ids: frozenset[str] = frozenset(), **overrides: object
+) -> Deployment:
     def program() -> dict[str, object]:
         args = PrivateNetworkArgs(dynamodb_table_arns=[TABLE_ARN], dynamodb_actions=ACTIONS, **overrides)
         component = PrivateNetwork("net", args)
@@ -35,7 +37,7 @@ def network(**overrides: object) -> Deployment:
             "prefixListId": component.dynamodb_prefix_list_id,
         }
 
-    return deploy(program, region="eu-west-1")
+    return deploy(program, region=region, impaired_zone_ids=impaired_zone_ids)
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +77,50 @@ def test_there_is_a_private_subnet_in_each_of_the_configured_number_of_looked_up
 
     assert [subnet.inputs["availabilityZone"] for subnet in subnets] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
     lookup = next(i for i in three_zones_with_flow_logs.invokes if i.token.endswith("getAvailabilityZones"))
-    assert lookup.args["state"] == "available"
     assert lookup.args["filters"] == [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
+
+
+def zones_of(deployment: Deployment) -> list[str]:
+    return [subnet.inputs["availabilityZone"] for subnet in deployment.of_type("aws:ec2/subnet:Subnet")]
+
+
+@pytest.mark.parametrize("impaired", ["euw1-az2", "euw1-az3"])
+def test_a_zone_event_moves_no_subnet(two_zones, impaired):
+    """While AWS reports a zone as impaired, the zones chosen stay those chosen before: the lookup
+    does not filter on state, so no subnet (nor the function's VPC config) is replaced."""
+    during_the_event = network(impaired_zone_ids=frozenset({impaired}))
+
+    assert zones_of(during_the_event) == zones_of(two_zones) == ["eu-west-1a", "eu-west-1b"]
+    lookup = next(i for i in during_the_event.invokes if i.token.endswith("getAvailabilityZones"))
+    assert "state" not in lookup.args
+
+
+def test_pinned_zone_ids_place_the_subnets_in_those_zones_in_order():
+    # The mocks map eu-west-1a/b/c to euw1-az2/az3/az1, as an account may: IDs, not letters, decide.
+    pinned = network(availability_zone_ids=("euw1-az1", "euw1-az3"))
+
+    assert zones_of(pinned) == ["eu-west-1c", "eu-west-1b"]
+
+
+def test_pinning_the_zones_a_network_uses_changes_no_subnet(two_zones):
+    pinned = network(availability_zone_ids=("euw1-az2", "euw1-az3"))
+
+    assert [s.inputs for s in pinned.of_type("aws:ec2/subnet:Subnet")] == [
+        s.inputs for s in two_zones.of_type("aws:ec2/subnet:Subnet")
+    ]
+
+
+def test_a_pinned_zone_the_region_does_not_have_fails_the_preview_naming_the_regions_zones():
+    with pytest.raises(ValueError, match=r"availabilityZoneIds: euw1-az4 is not among them: eu-west-1 has 3 zones"):
+        network(availability_zone_ids=("euw1-az1", "euw1-az4"))
+
+
+@pytest.mark.parametrize(("region", "usable"), [("us-east-1", 5), ("eu-west-1", 3)])
+def test_more_zones_than_the_region_offers_fails_the_preview_naming_the_limit(region, usable):
+    """us-east-1 has six zones, one of which (use1-az3) Lambda cannot use: five remain."""
+    with pytest.raises(ValueError, match=rf"availabilityZoneCount can be at most {usable}$"):
+        network(region=region, availability_zone_count=usable + 1)
+    assert len(zones_of(network(region=region, availability_zone_count=usable))) == usable
 
 
 def test_no_subnet_is_in_a_zone_where_lambda_cannot_run(stack):
@@ -224,7 +268,23 @@ def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
         PrivateNetworkArgs(**args)
 
 
-def test_a_region_with_too_few_zones_is_an_error():
-    assert first_zones(["eu-west-1b", "eu-west-1a", "eu-west-1c"], 2) == ["eu-west-1a", "eu-west-1b"]
-    with pytest.raises(ValueError, match="fewer than the 3"):
-        first_zones(["eu-west-1a", "eu-west-1b"], 3)
+def test_zones_are_chosen_by_name_order_or_by_pinned_id_never_by_state():
+    zones = RegionZones("eu-west-1", ["eu-west-1b", "eu-west-1a", "eu-west-1c"], ["euw1-az3", "euw1-az2", "euw1-az1"])
+
+    assert zone_choice(zones, 2) == ["eu-west-1a", "eu-west-1b"]
+    assert zone_choice(zones, 2, ["euw1-az1", "euw1-az2"]) == ["eu-west-1c", "eu-west-1a"]
+    with pytest.raises(ValueError, match="availabilityZoneCount is 4, but eu-west-1 has 3 zones"):
+        zone_choice(zones, 4)
+
+
+@pytest.mark.parametrize(
+    ("zone_ids", "message"),
+    [
+        (("euw1-az1",), "exactly availability_zone_count"),
+        (("euw1-az1", "euw1-az1"), "distinct"),
+        (("use1-az1", "use1-az3"), "Lambda cannot attach a function to a subnet in use1-az3"),
+    ],
+)
+def test_pinned_zones_must_be_one_distinct_lambda_zone_per_subnet(zone_ids, message):
+    with pytest.raises(ValueError, match=message):
+        PrivateNetworkArgs(dynamodb_table_arns=[TABLE_ARN], dynamodb_actions=ACTIONS, availability_zone_ids=zone_ids)

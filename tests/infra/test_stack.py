@@ -192,3 +192,29 @@ def test_the_layer_check_can_be_turned_off_where_aws_publishes_no_parameter(monk
 
     assert not [invoke for invoke in deployment.invokes if invoke.token == "aws:ssm/getParameter:getParameter"]
     assert deployment.one("aws:lambda/function:Function").inputs["layers"] == [powertools_layer_arn("us-east-1")]
+
+
+def subnet_zones(deployment):
+    return [subnet.inputs["availabilityZone"] for subnet in deployment.of_type("aws:ec2/subnet:Subnet")]
+
+
+def test_an_up_during_a_zone_event_keeps_every_subnet_and_the_functions_network(prod):
+    # us-east-1a is use1-az6 in the mocks; AWS reports it impaired.
+    during_the_event = deploy_stack("prod", impaired_zone_ids=frozenset({"use1-az6"}))
+
+    assert subnet_zones(during_the_event) == subnet_zones(prod) == ["us-east-1a", "us-east-1b", "us-east-1d"]
+    assert (
+        during_the_event.one("aws:lambda/function:Function").inputs["vpcConfig"]
+        == prod.one("aws:lambda/function:Function").inputs["vpcConfig"]
+    )
+
+
+def test_pinned_zone_ids_from_config_place_the_subnets():
+    deployment = deploy_stack("prod", availabilityZoneIds='["use1-az4", "use1-az1", "use1-az5"]')
+
+    assert subnet_zones(deployment) == ["us-east-1e", "us-east-1b", "us-east-1f"]
+
+
+def test_more_zones_than_us_east_1_offers_to_lambda_fails_the_preview_naming_the_limit():
+    with pytest.raises(ValueError, match=r"us-east-1 has 5 zones where Lambda can run .*at most 5$"):
+        deploy_stack("prod", availabilityZoneCount="6")

@@ -9,7 +9,7 @@ import pytest
 
 from components.stack_config import PRODUCTION_STACKS, ConfigError, StackConfig
 from tests.infra.pulumi_mocks import PROJECT, deploy
-from tests.infra.stacks import ROOT, STACKS, read_yaml, stack_settings
+from tests.infra.stacks import ROOT, STACKS, operator_settings, read_yaml, stack_settings
 
 PULUMI_TYPES = {"int": "integer", "bool": "boolean", "str": "string", "tuple[str, ...]": "array"}
 
@@ -63,7 +63,7 @@ def test_unset_keys_take_their_defaults():
 
 
 def test_prod_turns_on_what_protects_data_and_helps_an_investigation():
-    config = load(stack_settings("prod"), stack="prod")
+    config = load(operator_settings("prod"), stack="prod")
 
     assert config.table_deletion_protection is True
     assert config.user_pool_deletion_protection is True
@@ -73,7 +73,7 @@ def test_prod_turns_on_what_protects_data_and_helps_an_investigation():
 
 
 def test_prod_requires_tokens_alarms_and_limits_its_concurrency():
-    config = load(stack_settings("prod"), stack="prod")
+    config = load(operator_settings("prod"), stack="prod")
 
     assert config.auth_mode == "cognito"
     assert config.enable_alarms is True
@@ -81,11 +81,42 @@ def test_prod_requires_tokens_alarms_and_limits_its_concurrency():
     assert (config.throttling_burst_limit, config.throttling_rate_limit) == (500, 200)
 
 
-def test_prods_alarm_email_is_an_empty_placeholder_that_deploys_without_a_subscription():
+def test_prods_file_names_nobody_to_alarm_but_says_what_to_set():
     settings = read_yaml("Pulumi.prod.yaml")["config"]
+    text = (ROOT / "Pulumi.prod.yaml").read_text()
 
-    assert settings[f"{PROJECT}:alarmEmail"] == ""
-    assert "pulumi config set alarmEmail" in (ROOT / "Pulumi.prod.yaml").read_text()
+    assert f"{PROJECT}:alarmEmail" not in settings
+    assert f"{PROJECT}:alarmTopicArn" not in settings
+    assert "pulumi config set alarmEmail" in text
+    assert "pulumi config set alarmTopicArn" in text
+
+
+def test_prods_preview_fails_until_someone_is_told_of_its_alarms_naming_the_keys_to_set():
+    with pytest.raises(
+        ConfigError, match=r"the prod stack's alarms would tell nobody: .* needs alarmEmail .* or alarmTopicArn"
+    ):
+        load(stack_settings("prod"), stack="prod")
+
+
+@pytest.mark.parametrize(
+    "someone",
+    [{"alarmEmail": "oncall@example.com"}, {"alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:paging"}],
+)
+def test_an_email_or_an_existing_topic_tells_someone(someone):
+    config = load({**stack_settings("prod"), **{f"{PROJECT}:{k}": v for k, v in someone.items()}}, stack="prod")
+
+    assert (config.alarm_email or config.alarm_topic_arn) in someone.values()
+
+
+def test_a_production_stack_without_alarms_needs_nobody_to_tell_and_other_stacks_may_tell_nobody():
+    assert load({**stack_settings("prod"), f"{PROJECT}:enableAlarms": "false"}, stack="prod").enable_alarms is False
+    assert load(stack_settings("dev"), stack="dev").alarm_email == ""
+
+
+def test_pinned_zone_ids_are_read_in_order():
+    config = load({f"{PROJECT}:availabilityZoneIds": '["use1-az4", "use1-az1"]'})
+
+    assert config.availability_zone_ids == ("use1-az4", "use1-az1")
 
 
 def test_the_prod_stack_cannot_be_deployed_open():
@@ -154,6 +185,13 @@ def test_jwt_mode_reads_the_issuer_and_the_audiences():
         ("reservedConcurrency", "0", "reservedConcurrency"),
         ("reservedConcurrency", "-2", "reservedConcurrency"),
         ("alarmEmail", "ops", "alarmEmail"),
+        ("alarmTopicArn", "alarms", "alarmTopicArn must be an SNS topic ARN"),
+        ("alarmTopicArn", "arn:aws:sqs:us-east-1:123456789012:alarms", "alarmTopicArn must be an SNS topic ARN"),
+        ("alarmTopicArn", "arn:aws:sns:us-east-1:1234:alarms", "alarmTopicArn must be an SNS topic ARN"),
+        ("availabilityZoneIds", '["us-east-1a", "us-east-1b"]', "not a zone ID like use1-az1"),
+        ("availabilityZoneIds", '["use1-az1", "use1-az1"]', "must not repeat a zone"),
+        ("availabilityZoneIds", '["use1-az1", "use1-az3"]', "cannot attach a function to a subnet in use1-az3"),
+        ("availabilityZoneIds", '["use1-az1", "use1-az2", "use1-az4"]', "lists 3 zones but availabilityZoneCount is 2"),
         ("alarmPeriodSeconds", "90", "alarmPeriodSeconds"),
         ("alarmPeriodSeconds", "30", "alarmPeriodSeconds"),
         ("alarmDatapointsToAlarm", "2", "alarmDatapointsToAlarm"),
@@ -184,6 +222,22 @@ def test_invalid_values_are_refused_with_the_keys_name(key, value, message):
 def test_jwt_mode_needs_an_https_issuer_and_an_audience(settings, message):
     with pytest.raises(ConfigError, match=message):
         load({f"{PROJECT}:authMode": "jwt", **{f"{PROJECT}:{key}": value for key, value in settings.items()}})
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"alarmEmail": "ops@example.com", "alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:paging"},
+            "alarmEmail and alarmTopicArn are alternatives",
+        ),
+        ({"enableAlarms": "false", "alarmEmail": "ops@example.com"}, "only read with enableAlarms true"),
+        ({"enableAlarms": "false", "alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:x"}, "only read with"),
+    ],
+)
+def test_whom_alarms_tell_is_one_choice_and_only_with_alarms(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        load({f"{PROJECT}:{key}": value for key, value in settings.items()})
 
 
 def test_a_value_of_the_wrong_type_is_refused():

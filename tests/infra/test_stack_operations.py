@@ -110,17 +110,39 @@ def test_prod_reserves_fifty_instances_and_dev_none(dev, prod):
     assert "reservedConcurrentExecutions" not in dev.one("aws:lambda/function:Function").inputs
 
 
-def test_the_topic_has_no_subscriber_until_alarm_email_is_set(stack):
-    assert not stack.of_type("aws:sns/topicSubscription:TopicSubscription")
-    assert stack.outputs[outputs.ALARM_TOPIC_ARN] == deployed(stack)["topic"]
+def test_devs_topic_has_no_subscriber_until_alarm_email_is_set(dev):
+    assert not dev.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert dev.outputs[outputs.ALARM_TOPIC_ARN] == deployed(dev)["topic"]
+
+
+def test_prods_alarm_email_is_subscribed_to_the_stacks_topic(prod):
+    subscription = prod.one("aws:sns/topicSubscription:TopicSubscription")
+
+    assert subscription.inputs["topic"] == deployed(prod)["topic"] == prod.outputs[outputs.ALARM_TOPIC_ARN]
+    assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "oncall@example.com")
 
 
 def test_setting_alarm_email_subscribes_it_to_the_topic():
-    deployment = deploy_stack("prod", alarmEmail="ops@example.com")
+    deployment = deploy_stack("dev", alarmEmail="ops@example.com")
     subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription")
 
     assert subscription.inputs["topic"] == deployed(deployment)["topic"], subscription
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "ops@example.com")
+
+
+def test_with_an_existing_topic_the_alarms_notify_it_and_the_stack_makes_no_topic_or_key():
+    paging = "arn:aws:sns:us-east-1:210987654321:paging"
+    deployment = deploy_stack("prod", alarmEmail="", alarmTopicArn=paging)
+    alarms = alarms_by_name(deployment)
+
+    assert not deployment.of_type("users-items:index:AlarmTopic")
+    assert not deployment.of_type("aws:sns/topic:Topic")
+    assert not deployment.of_type("aws:kms/key:Key")
+    assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert len(alarms) == 9, "function 4, API 1, two tables 2 each"
+    for name, alarm in alarms.items():
+        assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([paging], [paging]), name
+    assert deployment.outputs[outputs.ALARM_TOPIC_ARN] == paging
 
 
 def test_alarm_thresholds_and_window_come_from_config():
