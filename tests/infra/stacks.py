@@ -12,10 +12,12 @@ from typing import Any
 import yaml
 
 from components.stack_config import StackConfig
-from tests.infra.pulumi_mocks import PROJECT, Deployment, deploy
+from tests.infra.pulumi_mocks import PROJECT, Deployment, Registered, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
+# `NAME-api` in __main__.py: the API function's resource name.
+API_FUNCTION = "users-items-api"
 
 
 def read_yaml(name: str) -> dict[str, Any]:
@@ -50,3 +52,10 @@ def deploy_stack(stack: str, **overrides: str) -> Deployment:
         stack=stack,
         region=settings["aws:region"],
     )
+
+
+def api_function(deployment: Deployment) -> Registered:
+    """The API's function (the user pool may own a trigger function too)."""
+    found = [function for function in deployment.of_type("aws:lambda/function:Function") if function.name == API_FUNCTION]
+    assert len(found) == 1, f"expected exactly one {API_FUNCTION} function, found {[str(r) for r in found]}"
+    return found[0]

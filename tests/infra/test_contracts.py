@@ -13,12 +13,12 @@ from runtime.config import FUNCTION_ENVIRONMENT, TABLE_NAME
 from runtime.permissions import DYNAMODB_ACTIONS
 from runtime.routes import ROUTES
 from tests.infra.pulumi_mocks import policy_of
-from tests.infra.stacks import stack_program
+from tests.infra.stacks import api_function, stack_program
 
 
 def role_dynamodb_actions(deployment) -> set[str]:
     """Every `dynamodb:` action any inline policy of the function's role allows."""
-    function = deployment.one("aws:lambda/function:Function")
+    function = api_function(deployment)
     role = next(r for r in deployment.of_type("aws:iam/role:Role") if r.outputs["arn"] == function.inputs["role"])
     actions: set[str] = set()
     for policy in deployment.of_type("aws:iam/rolePolicy:RolePolicy"):
@@ -46,7 +46,7 @@ def test_every_api_gateway_route_is_a_route_of_the_runtime(stack):
 
 
 def test_the_functions_environment_is_exactly_what_the_runtime_declares(stack):
-    function = stack.one("aws:lambda/function:Function")
+    function = api_function(stack)
     variables = function.inputs["environment"]["variables"]
     table_name = stack.one("aws:dynamodb/table:Table").outputs["name"]
 
