@@ -73,7 +73,7 @@ class JwtAuthorizerArgs:
         if not self.audiences:
             raise ValueError("a JWT authorizer needs at least one audience")
         if any(not scope or scope != scope.strip() or " " in scope for scope in self.required_scopes):
-            raise ValueError("required scopes must be non-empty and contain no spaces (scope claims are space-separated)")
+            raise ValueError("required scopes must be non-empty, without spaces (a scope claim is space-separated)")
         if isinstance(self.issuer, str) and not self.issuer.startswith("https://"):
             raise ValueError("the JWT issuer must be an https:// URL")
 

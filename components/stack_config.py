@@ -88,7 +88,7 @@ class StackConfig:
             _check(parts.scheme == "https" and bool(parts.hostname), "jwtIssuer must be the https:// URL of the issuer")
             _check(bool(self.jwt_audiences) and all(self.jwt_audiences), "jwtAudiences must list at least one audience")
             _check(
-                all(scope and not any(character.isspace() for character in scope) for scope in self.jwt_required_scopes),
+                all(scope and not any(char.isspace() for char in scope) for scope in self.jwt_required_scopes),
                 "jwtRequiredScopes must be scopes without spaces (a token's scope claim is space-separated)",
             )
         else:

@@ -35,7 +35,7 @@ EXPLICIT_AUTH_FLOWS = ("ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 # routes require, so only access tokens get in.
 SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
 # The trigger event that may change access tokens (V1_0 changes ID tokens only).
-PRE_TOKEN_GENERATION_VERSION = "V2_0"
+PRE_TOKEN_GENERATION_VERSION = "V2_0"  # noqa: S105 - an event version
 # Cognito waits 5 seconds for a trigger, then fails the sign-in: a longer timeout buys nothing.
 TRIGGER_TIMEOUT_SECONDS = 5
 SES_IDENTITY_ARN = re.compile(r"arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity/(?P<identity>[^/\s]+)")
@@ -76,7 +76,7 @@ class UserPoolArgs:
         if not 1 <= self.refresh_token_days <= 3650:
             raise ValueError("refresh_token_days must be between 1 and 3650")
         if self.email_identity_arn is not None and not SES_IDENTITY_ARN.fullmatch(self.email_identity_arn):
-            raise ValueError("email_identity_arn must be an SES identity ARN: arn:aws:ses:<region>:<account>:identity/<id>")
+            raise ValueError("email_identity_arn must be an SES identity ARN (arn:aws:ses:…:identity/…)")
 
     @property
     def feature_plan(self) -> str:

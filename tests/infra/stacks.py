@@ -56,6 +56,7 @@ def deploy_stack(stack: str, **overrides: str) -> Deployment:
 
 def api_function(deployment: Deployment) -> Registered:
     """The API's function (the user pool may own a trigger function too)."""
-    found = [function for function in deployment.of_type("aws:lambda/function:Function") if function.name == API_FUNCTION]
+    functions = deployment.of_type("aws:lambda/function:Function")
+    found = [function for function in functions if function.name == API_FUNCTION]
     assert len(found) == 1, f"expected exactly one {API_FUNCTION} function, found {[str(r) for r in found]}"
     return found[0]

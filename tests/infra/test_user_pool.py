@@ -167,11 +167,13 @@ def test_the_trigger_logs_to_its_own_group_created_first_and_may_do_nothing_else
     role = with_email_claims.one("aws:iam/role:Role")
     logs = with_email_claims.one("aws:iam/rolePolicy:RolePolicy")
 
-    assert (log_group.inputs["name"], log_group.inputs["retentionInDays"]) == ("/aws/lambda/people-staging-token-claims", 14)
+    assert log_group.inputs["name"] == "/aws/lambda/people-staging-token-claims", log_group
+    assert log_group.inputs["retentionInDays"] == 14, log_group
     assert function.inputs["loggingConfig"]["logGroup"] == log_group.outputs["name"], function
     assert {log_group.urn, logs.urn} <= set(function.dependencies), function
     assert function.inputs["role"] == role.outputs["arn"], function
-    assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert [statement["Principal"] for statement in trust] == [{"Service": "lambda.amazonaws.com"}], role
     assert policy_of(logs)["Statement"] == [
         {
             "Sid": "OwnLogGroup",

@@ -57,7 +57,8 @@ def test_the_trigger_needs_nothing_but_the_standard_library():
     # It runs without the Powertools layer: importing it must not pull in any third-party package.
     probe = (
         "import sys, runtime.cognito_triggers; "
-        "print(','.join(sorted(m for m in ('boto3', 'botocore', 'aws_lambda_powertools', 'pydantic') if m in sys.modules)))"
+        "packages = ('boto3', 'botocore', 'aws_lambda_powertools', 'pydantic'); "
+        "print(','.join(sorted(m for m in packages if m in sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
 
