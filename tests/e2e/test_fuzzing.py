@@ -8,7 +8,7 @@ from schemathesis.specs.openapi.checks import unsupported_method
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES_PER_OPERATION = 70
+EXAMPLES_PER_OPERATION = 30
 MINIMUM_CASES = 500
 cases_run = {"count": 0}
 
