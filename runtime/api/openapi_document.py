@@ -24,7 +24,7 @@ GATEWAY_MESSAGE = {
     "type": "object",
     "properties": {"message": {"type": "string"}},
     "required": ["message"],
-    "description": 'API Gateway\'s own error body: 401 `{"message":"Unauthorized"}`, 403 `{"message":"Forbidden"}`…',
+    "description": 'API Gateway\'s own error body, e.g. 401 `{"message":"Unauthorized"}`.',
 }
 
 
