@@ -12,8 +12,10 @@
     AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi and
     SingleTable own; ServiceDashboard graphs the same metrics.
 
-`authMode` picks the authorizer: `cognito` (the stack's own user pool), `jwt` (an issuer and
-audiences from config) or `none` (every route open; refused for production stacks).
+`authMode` picks the authorizer: `cognito` (the stack's own user pool, whose access tokens alone
+get in, with the user's verified email added by its token-claims trigger), `jwt` (an issuer,
+audiences and optional scopes from config) or `none` (every route open; refused for production
+stacks).
 
 Everything the runtime and the infrastructure must agree on comes from the runtime's pure
 modules: the key schema (`runtime.table_schema`), the routes (`runtime.routes`), the environment
@@ -41,7 +43,7 @@ from components.private_network import PrivateNetwork, PrivateNetworkArgs
 from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
 from components.single_table import SingleTable, SingleTableArgs
 from components.stack_config import StackConfig
-from components.user_pool import UserPool, UserPoolArgs
+from components.user_pool import SIGNIN_SCOPE, TokenClaimsTriggerArgs, UserPool, UserPoolArgs
 from runtime import config as runtime_config
 from runtime import permissions, table_schema
 from runtime.routes import ROUTES
@@ -186,15 +188,42 @@ def create_authorizer(config: StackConfig, stack_outputs: dict[str, pulumi.Outpu
     """Who issues the tokens the API accepts: the stack's own user pool, a configured issuer, or
     nobody (`none`: every route open)."""
     if config.auth_mode == "cognito":
-        pool = UserPool(f"{NAME}-auth", UserPoolArgs(deletion_protection=config.user_pool_deletion_protection))
+        pool = create_user_pool(config)
         stack_outputs[outputs.USER_POOL_ID] = pool.user_pool_id
         stack_outputs[outputs.USER_POOL_CLIENT_ID] = pool.client_id
         stack_outputs[outputs.JWT_ISSUER] = pool.issuer
-        return JwtAuthorizerArgs(issuer=pool.issuer, audiences=[pool.client_id])
+        # Access tokens only: ID tokens carry the same audience but no scope.
+        return JwtAuthorizerArgs(issuer=pool.issuer, audiences=[pool.client_id], required_scopes=[SIGNIN_SCOPE])
     if config.auth_mode == "jwt":
         stack_outputs[outputs.JWT_ISSUER] = pulumi.Output.from_input(config.jwt_issuer)
-        return JwtAuthorizerArgs(issuer=config.jwt_issuer, audiences=list(config.jwt_audiences))
+        return JwtAuthorizerArgs(
+            issuer=config.jwt_issuer,
+            audiences=list(config.jwt_audiences),
+            required_scopes=list(config.jwt_required_scopes),
+        )
     return None
+
+
+def create_user_pool(config: StackConfig) -> UserPool:
+    """The stack's own user pool; with `accessTokenEmailClaims`, its access tokens carry the user's
+    verified email (the pre-token-generation trigger, from the same archive as the API's code)."""
+    trigger = None
+    if config.access_token_email_claims:
+        trigger = TokenClaimsTriggerArgs(
+            code=source_archive(lambda_package.runtime_sources(PROJECT_ROOT)),
+            handler=lambda_package.TOKEN_CLAIMS_HANDLER,
+            python_runtime=lambda_package.PYTHON_RUNTIME,
+            architecture=lambda_package.ARCHITECTURE,
+            log_retention_days=config.log_retention_days,
+        )
+    return UserPool(
+        f"{NAME}-auth",
+        UserPoolArgs(
+            deletion_protection=config.user_pool_deletion_protection,
+            token_claims_trigger=trigger,
+            email_identity_arn=config.user_pool_email_identity_arn or None,
+        ),
+    )
 
 
 def powertools_layer(region: pulumi.Output[str], *, verify: bool) -> pulumi.Output[str]:

@@ -4,7 +4,8 @@ Function, least-privilege role, log groups with retention, and an HTTP API with 
 route per entry of the route table it is given (no `$default` catch-all), payload format 2.0,
 throttling, JSON access logs and CORS. Only this API may invoke the function.
 
-Given a JWT issuer, a JWT authorizer guards every route that `requires_auth`; given alarm
+Given a JWT issuer, a JWT authorizer guards every route that `requires_auth` (with the scopes it
+requires); given alarm
 options, the component alarms on its function's errors, throttles, duration and concurrency and
 on the API's 5xx responses.
 """
@@ -64,10 +65,15 @@ class JwtAuthorizerArgs:
     """The tokens' `iss`, exactly (API Gateway fetches its keys from `<issuer>/.well-known/…`)."""
     audiences: Sequence[pulumi.Input[str]]
     """A token's `aud` (or, for a Cognito access token, `client_id`) must be one of these."""
+    required_scopes: Sequence[str] = ()
+    """A token must carry at least one of these in `scope` (or `scp`) on every guarded route, or
+    gets 403; empty checks no scope. The only way to keep ID tokens out: they carry no scope."""
 
     def __post_init__(self) -> None:
         if not self.audiences:
             raise ValueError("a JWT authorizer needs at least one audience")
+        if any(not scope or scope != scope.strip() or " " in scope for scope in self.required_scopes):
+            raise ValueError("required scopes must be non-empty, without spaces (a scope claim is space-separated)")
         if isinstance(self.issuer, str) and not self.issuer.startswith("https://"):
             raise ValueError("the JWT issuer must be an https:// URL")
 
@@ -183,8 +189,9 @@ class HttpLambdaApi(pulumi.ComponentResource):
         api = self._create_api()
         integration = self._create_integration(api, function)
         authorizer = self._create_authorizer(api, args.jwt_authorizer) if args.jwt_authorizer else None
+        scopes = args.jwt_authorizer.required_scopes if args.jwt_authorizer else ()
         for route in args.routes:
-            self._create_route(api, integration, route, authorizer)
+            self._create_route(api, integration, route, authorizer, scopes)
         stage, access_log_group = self._create_stage(api)
         self._allow_invocation_by(api, function)
         if args.alarms:
@@ -341,7 +348,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
     def _create_authorizer(self, api: aws.apigatewayv2.Api, jwt: JwtAuthorizerArgs) -> aws.apigatewayv2.Authorizer:
         # API Gateway checks the signature (against the issuer's published keys), `exp`, `iss`
         # and the audience before the function runs, and passes the claims on in
-        # `requestContext.authorizer.jwt.claims`; a request without a valid token gets a 401.
+        # `requestContext.authorizer.jwt.claims`; a request without a valid token gets a 401, a
+        # valid one without a scope its route requires a 403.
         return aws.apigatewayv2.Authorizer(
             self._name,
             api_id=api.id,
@@ -360,9 +368,10 @@ class HttpLambdaApi(pulumi.ComponentResource):
         integration: aws.apigatewayv2.Integration,
         route: RouteSpec,
         authorizer: aws.apigatewayv2.Authorizer | None,
+        required_scopes: Sequence[str],
     ) -> aws.apigatewayv2.Route:
-        """One explicit route, behind the authorizer when there is one and the route `requires_auth`.
-        The function then applies its per-user rules to the verified `sub`."""
+        """One explicit route, behind the authorizer (and its required scopes) when there is one and
+        the route `requires_auth`. The function then applies its per-user rules to the verified `sub`."""
         guarded = authorizer is not None and route.requires_auth
         return aws.apigatewayv2.Route(
             f"{self._name}-{route_slug(route.route_key)}",
@@ -371,6 +380,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
             target=pulumi.Output.concat("integrations/", integration.id),
             authorization_type="JWT" if guarded else "NONE",
             authorizer_id=authorizer.id if guarded and authorizer else None,
+            # Scopes live on the route, not the authorizer: a valid token with none of them gets 403.
+            authorization_scopes=list(required_scopes) if guarded and required_scopes else None,
             opts=self._child,
         )
 

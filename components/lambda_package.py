@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 HANDLER = "runtime.handler.lambda_handler"
+# The user pool's pre-token-generation trigger, shipped in the same archive (standard library only).
+TOKEN_CLAIMS_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"  # noqa: S105 - a handler path
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 

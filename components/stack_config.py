@@ -16,6 +16,7 @@ import pulumi
 
 from components.alarms import SNS_TOPIC_ARN
 from components.private_network import LAMBDA_UNSUPPORTED_ZONE_IDS
+from components.user_pool import SES_IDENTITY_ARN
 
 # The retention periods CloudWatch Logs accepts.
 # fmt: off
@@ -53,6 +54,9 @@ class StackConfig:
     auth_mode: str = field(default="cognito", metadata={"key": "authMode"})
     jwt_issuer: str = field(default="", metadata={"key": "jwtIssuer"})
     jwt_audiences: tuple[str, ...] = field(default=(), metadata={"key": "jwtAudiences"})
+    jwt_required_scopes: tuple[str, ...] = field(default=(), metadata={"key": "jwtRequiredScopes"})
+    access_token_email_claims: bool = field(default=True, metadata={"key": "accessTokenEmailClaims"})
+    user_pool_email_identity_arn: str = field(default="", metadata={"key": "userPoolEmailIdentityArn"})
     user_pool_deletion_protection: bool = field(default=False, metadata={"key": "userPoolDeletionProtection"})
     reserved_concurrency: int = field(default=NO_RESERVED_CONCURRENCY, metadata={"key": "reservedConcurrency"})
     enable_alarms: bool = field(default=True, metadata={"key": "enableAlarms"})
@@ -109,11 +113,21 @@ class StackConfig:
             parts = urlsplit(self.jwt_issuer)
             _check(parts.scheme == "https" and bool(parts.hostname), "jwtIssuer must be the https:// URL of the issuer")
             _check(bool(self.jwt_audiences) and all(self.jwt_audiences), "jwtAudiences must list at least one audience")
+            _check(
+                all(scope and not any(char.isspace() for char in scope) for scope in self.jwt_required_scopes),
+                "jwtRequiredScopes must be scopes without spaces (a token's scope claim is space-separated)",
+            )
         else:
             # Set but unused would look like protection that is not there.
             _check(
-                not self.jwt_issuer and not self.jwt_audiences,
-                f"jwtIssuer and jwtAudiences are only read with authMode jwt, not {self.auth_mode}",
+                not self.jwt_issuer and not self.jwt_audiences and not self.jwt_required_scopes,
+                f"jwtIssuer, jwtAudiences and jwtRequiredScopes are only read with authMode jwt, not {self.auth_mode}",
+            )
+        if self.user_pool_email_identity_arn:
+            _check(self.auth_mode == "cognito", "userPoolEmailIdentityArn is only read with authMode cognito")
+            _check(
+                bool(SES_IDENTITY_ARN.fullmatch(self.user_pool_email_identity_arn)),
+                "userPoolEmailIdentityArn must be an SES identity ARN: arn:aws:ses:<region>:<account>:identity/<id>",
             )
 
     def _check_concurrency_and_alarms(self) -> None:

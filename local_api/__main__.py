@@ -3,7 +3,7 @@
 python -m local_api [--host 127.0.0.1] [--port 3000] [--concurrency 4] [--no-demo-data]
                     [--outputs-file local-outputs.json] [--auth]
 python -m local_api openapi > openapi.json
-python -m local_api token --sub <user id> [--email jane@example.com]
+python -m local_api token --sub <user id> [--email jane@example.com [--no-email-verified]] [--scope S ...]
 """
 
 from __future__ import annotations
@@ -36,9 +36,19 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quiet", action="store_true", help="no access log lines")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("openapi", help="print the OpenAPI document")
-    token = commands.add_parser("token", help="mint a JWT the --auth server accepts")
+    token = commands.add_parser("token", help="mint an access token (Cognito-shaped) the --auth server accepts")
     token.add_argument("--sub", required=True, help="the user id the token is for")
-    token.add_argument("--email", help="an email claim")
+    token.add_argument("--email", help="an email claim, verified (as the user pool's trigger adds it)")
+    token.add_argument(
+        "--no-email-verified", action="store_true", help="email_verified false (an address not yet confirmed)"
+    )
+    token.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        metavar="SCOPE",
+        help=f"a scope of the token, repeatable (default {auth.COGNITO_SIGNIN_SCOPE}, which --auth requires)",
+    )
     token.add_argument("--expires-in", type=int, default=auth.DEFAULT_LIFETIME_SECONDS, help="seconds")
     token.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key")
     return parser.parse_args(argv)
@@ -71,7 +81,15 @@ def print_openapi() -> int:
 
 def print_token(arguments: argparse.Namespace) -> int:
     key = auth.load_or_create_key(arguments.key_file)
-    print(auth.mint_token(key, subject=arguments.sub, email=arguments.email, lifetime_seconds=arguments.expires_in))
+    token = auth.mint_token(
+        key,
+        subject=arguments.sub,
+        email=arguments.email,
+        email_verified=not arguments.no_email_verified,
+        scopes=(auth.COGNITO_SIGNIN_SCOPE,) if arguments.scopes is None else arguments.scopes,
+        lifetime_seconds=arguments.expires_in,
+    )
+    print(token)
     return 0
 
 

@@ -1,17 +1,26 @@
 """A local stand-in for API Gateway's JWT authorizer, and a way to mint tokens it accepts.
 
 Like the real authorizer it reads `Authorization: Bearer <jwt>`, checks the signature, expiry,
-issuer and audience, answers 401 `{"message":"Unauthorized"}` without invoking the handler when
-any check fails, and passes the verified claims on in `requestContext.authorizer.jwt.claims`
-as strings (API Gateway stringifies them; a list arrives as "[a b]").
+issuer and audience (`aud`, or `client_id` when a token has no `aud`, as in Cognito access
+tokens) and answers 401 `{"message":"Unauthorized"}` without invoking the handler when any check
+fails. A valid token that carries none of the required scopes (in `scope` or `scp`) gets 403
+`{"message":"Forbidden"}`: by default the scope of Cognito's SRP access tokens, which ID tokens
+(no `scope` claim) never carry, as the deployed `cognito` stack requires. It passes the verified
+claims on in `requestContext.authorizer.jwt.claims` as strings (API Gateway stringifies them; a
+list arrives as "[a b]") and the token's scopes in `requestContext.authorizer.jwt.scopes` (null
+on a route that requires none). Like API Gateway it does not require `sub`: the runtime refuses
+a verified caller without one.
 
-Tokens are RS256, signed with a key kept in a local file (created on first use), so that
-`python -m local_api token …` and a running server agree without sharing any process.
+Tokens are RS256, shaped like Cognito access tokens and signed with a key kept in a local file
+(created on first use), so that `python -m local_api token …` and a running server agree without
+sharing any process.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +34,27 @@ AUDIENCE = "local-api-client"
 ALGORITHM = "RS256"
 DEFAULT_KEY_FILE = Path(".local_api") / "jwt-signing-key.pem"
 DEFAULT_LIFETIME_SECONDS = 3600
+# What SRP access tokens of a Cognito user pool carry, and the deployed cognito routes require
+# (`components.user_pool.SIGNIN_SCOPE`; a test keeps the two equal).
+COGNITO_SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
+# The claims API Gateway reads scopes from, in the order it is documented to.
+_SCOPE_CLAIMS = ("scope", "scp")
 
 
 class UnauthorizedError(Exception):
-    """The request carries no token API Gateway's JWT authorizer would accept."""
+    """The request carries no token API Gateway's JWT authorizer would accept: 401."""
+
+
+class InsufficientScopeError(Exception):
+    """A valid token with none of the scopes the route requires: 403."""
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    """What API Gateway passes the function in `requestContext.authorizer.jwt`."""
+
+    claims: dict[str, str]
+    scopes: list[str] | None
 
 
 def load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
@@ -50,22 +76,33 @@ def mint_token(
     *,
     subject: str,
     email: str | None = None,
+    email_verified: bool = True,
+    scopes: Sequence[str] = (COGNITO_SIGNIN_SCOPE,),
     lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS,
     issuer: str = ISSUER,
     audience: str = AUDIENCE,
     now: float | None = None,
 ) -> str:
+    """An access token shaped like Cognito's: `client_id` (no `aud`), `token_use: access` and
+    `scope`; with `email`, also `email` and `email_verified` as the user pool's token-claims
+    trigger adds them. No scopes: no `scope` claim."""
     issued_at = int(time.time() if now is None else now)
     claims: dict[str, Any] = {
         "sub": subject,
         "iss": issuer,
-        "aud": audience,
+        "client_id": audience,
+        "token_use": "access",
+        "auth_time": issued_at,
         "iat": issued_at,
         "exp": issued_at + lifetime_seconds,
-        "token_use": "id",
+        "jti": str(uuid.uuid4()),
+        "username": subject,
     }
+    if scopes:
+        claims["scope"] = " ".join(scopes)
     if email is not None:
         claims["email"] = email
+        claims["email_verified"] = email_verified
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -74,9 +111,12 @@ class JwtAuthorizer:
     key: rsa.RSAPublicKey
     issuer: str = ISSUER
     audience: str = AUDIENCE
+    required_scopes: tuple[str, ...] = (COGNITO_SIGNIN_SCOPE,)
+    """A token needs one of these (empty: no scope check, and `scopes` null in the event)."""
 
-    def verify(self, authorization: str | None) -> dict[str, str]:
-        """The token's claims as API Gateway passes them on, or UnauthorizedError."""
+    def verify(self, authorization: str | None) -> VerifiedToken:
+        """The token's claims and scopes as API Gateway passes them on, or UnauthorizedError
+        (401), or InsufficientScopeError (403)."""
         if not authorization:
             raise UnauthorizedError("no Authorization header")
         token = authorization.removeprefix("Bearer ").strip()
@@ -85,16 +125,48 @@ class JwtAuthorizer:
                 token,
                 self.key,
                 algorithms=[ALGORITHM],
-                audience=self.audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "iss", "sub"]},
+                options={"require": ["exp", "iat", "iss"], "verify_aud": False},
             )
         except jwt.PyJWTError as error:
             raise UnauthorizedError(str(error)) from error
-        return {name: _as_claim_string(value) for name, value in claims.items()}
+        if not self._is_for_this_client(claims):
+            raise UnauthorizedError("the token does not have a valid audience")
+        if not self.required_scopes:
+            return VerifiedToken(claims=_as_claim_strings(claims), scopes=None)
+        granted = token_scopes(claims)
+        if not set(granted) & set(self.required_scopes):
+            raise InsufficientScopeError(f"expected one of the scopes {list(self.required_scopes)}")
+        return VerifiedToken(claims=_as_claim_strings(claims), scopes=granted)
+
+    def _is_for_this_client(self, claims: dict[str, Any]) -> bool:
+        """`aud` when present (a string or a list), else `client_id`: what API Gateway evaluates."""
+        if "aud" in claims:
+            audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+            return self.audience in audiences
+        return claims.get("client_id") == self.audience
+
+
+def token_scopes(claims: dict[str, Any]) -> list[str]:
+    """The scopes a token grants: its `scope` (or else `scp`) claim, space-separated or a list."""
+    for name in _SCOPE_CLAIMS:
+        if name in claims:
+            value = claims[name]
+            if isinstance(value, str):
+                return value.split()
+            if isinstance(value, list):
+                return [scope for scope in value if isinstance(scope, str)]
+            return []
+    return []
+
+
+def _as_claim_strings(claims: dict[str, Any]) -> dict[str, str]:
+    return {name: _as_claim_string(value) for name, value in claims.items()}
 
 
 def _as_claim_string(value: Any) -> str:
     if isinstance(value, list):
         return "[" + " ".join(str(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)

@@ -98,9 +98,12 @@ def build_event(
     route: Route,
     path_parameters: dict[str, str],
     claims: dict[str, str] | None,
+    *,
+    scopes: list[str] | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway would send the function for `request`, whose `gateway_path` (`path`)
-    matched `route` with these path parameters."""
+    matched `route` with these path parameters; `claims` and `scopes` as its JWT authorizer
+    verified them (None: the route has no authorizer)."""
     headers = _joined((name.lower(), value) for name, value in request.headers)
     cookie_header = headers.pop("cookie", "")
     now = time.time()
@@ -123,7 +126,7 @@ def build_event(
         "timeEpoch": int(now * 1000),
     }
     if claims is not None:
-        request_context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+        request_context["authorizer"] = {"jwt": {"claims": claims, "scopes": scopes}}
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.route_key,

@@ -18,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 
-from local_api.auth import JwtAuthorizer, UnauthorizedError
+from local_api.auth import InsufficientScopeError, JwtAuthorizer, UnauthorizedError, VerifiedToken
 from local_api.gateway_events import (
     HttpRequest,
     HttpResponse,
@@ -75,14 +75,17 @@ class LocalGateway:
         if matched is None:
             return gateway_error(HTTPStatus.NOT_FOUND, "Not Found")
         route, path_parameters = matched
-        claims = None
+        verified: VerifiedToken | None = None
         if self._authorizer is not None and route.requires_auth:
             try:
-                claims = self._authorizer.verify(_header(request, "authorization"))
+                verified = self._authorizer.verify(_header(request, "authorization"))
             except UnauthorizedError:
                 return gateway_error(HTTPStatus.UNAUTHORIZED, "Unauthorized")
+            except InsufficientScopeError:
+                return gateway_error(HTTPStatus.FORBIDDEN, "Forbidden")
+        claims, scopes = (verified.claims, verified.scopes) if verified else (None, None)
         try:
-            result = self._invoke(build_event(request, path, route, path_parameters, claims))
+            result = self._invoke(build_event(request, path, route, path_parameters, claims, scopes=scopes))
         except Exception as error:
             print(f"handler failed: {error!r}", file=sys.stderr)
             return gateway_error(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")

@@ -36,6 +36,8 @@ _GATEWAY_PATH_REFUSALS = {
     "400": "a path that cannot be percent-decoded",
     "404": "a decoded path that no route matches (an id with an encoded `/`)",
 }
+# A valid token without any scope the route requires: an ID token, where access tokens are required.
+_GATEWAY_SCOPE_REFUSAL = "a valid token without a scope the route requires (e.g. an ID token)"
 
 
 def finish(document: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +71,7 @@ def _declare_bearer_auth(document: dict[str, Any]) -> None:
                 "description": "No valid token: refused by API Gateway's JWT authorizer before the function",
                 "content": {JSON: {"schema": _GATEWAY_MESSAGE_REF}},
             }
+            _declare_gateway_refusal(operation["responses"], "403", _GATEWAY_SCOPE_REFUSAL)
 
 
 def _declare_gateway_path_refusals(document: dict[str, Any]) -> None:
@@ -78,9 +81,14 @@ def _declare_gateway_path_refusals(document: dict[str, Any]) -> None:
             continue
         responses = document["paths"][route.path][route.method.lower()]["responses"]
         for status, cause in _GATEWAY_PATH_REFUSALS.items():
-            from_gateway = f"from API Gateway: {cause}"
-            if status not in responses:
-                responses[status] = {"description": from_gateway, "content": {JSON: {"schema": _GATEWAY_MESSAGE_REF}}}
-                continue
-            responses[status]["description"] += f"; {from_gateway}"
-            responses[status]["content"][JSON]["schema"] = {"anyOf": [_ERROR_RESPONSE_REF, _GATEWAY_MESSAGE_REF]}
+            _declare_gateway_refusal(responses, status, cause)
+
+
+def _declare_gateway_refusal(responses: dict[str, Any], status: str, cause: str) -> None:
+    """API Gateway may answer `status` itself, in its shape, besides any answer of the function's."""
+    from_gateway = f"from API Gateway: {cause}"
+    if status not in responses:
+        responses[status] = {"description": from_gateway, "content": {JSON: {"schema": _GATEWAY_MESSAGE_REF}}}
+        return
+    responses[status]["description"] += f"; {from_gateway}"
+    responses[status]["content"][JSON]["schema"] = {"anyOf": [_ERROR_RESPONSE_REF, _GATEWAY_MESSAGE_REF]}

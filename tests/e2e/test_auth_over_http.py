@@ -2,18 +2,21 @@
 
 import subprocess
 import sys
+import time
 import uuid
 
+import jwt
 import pytest
 import requests
 
-from local_api.auth import load_or_create_key, mint_token
+from local_api.auth import AUDIENCE, ISSUER, load_or_create_key, mint_token
 from tests.e2e.conftest import PROJECT_ROOT, start_local_api
 
 pytestmark = pytest.mark.e2e
 
 ALICE, BOB = str(uuid.uuid4()), str(uuid.uuid4())
 UNAUTHORIZED = {"message": "Unauthorized"}
+FORBIDDEN = {"message": "Forbidden"}
 
 
 @pytest.fixture(scope="module")
@@ -94,22 +97,67 @@ def test_no_token_or_a_bad_token_is_401_before_the_handler(secured, bobs_data, a
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
 
 
+def _id_token(key, subject):
+    """A Cognito ID token's shape: signed by the issuer, for the client (`aud`), without a scope."""
+    now = int(time.time())
+    claims = {"sub": subject, "iss": ISSUER, "aud": AUDIENCE, "token_use": "id", "iat": now, "exp": now + 600}
+    return jwt.encode({**claims, "email": f"{subject}@example.com", "email_verified": True}, key, algorithm="RS256")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(lambda key: _id_token(key, BOB), id="id-token"),
+        pytest.param(lambda key: mint_token(key, subject=BOB, scopes=["openid", "profile"]), id="other-scopes"),
+        pytest.param(lambda key: mint_token(key, subject=BOB, scopes=()), id="no-scope"),
+    ],
+)
+def test_a_valid_token_without_the_access_scope_is_403_before_the_handler(secured, bobs_data, token):
+    before = secured.table_records()
+
+    response = requests.delete(
+        f"{secured.url}/users/{BOB}", headers={"Authorization": f"Bearer {token(secured.key)}"}, timeout=10
+    )
+
+    assert (response.status_code, response.json()) == (403, FORBIDDEN)
+    assert secured.table_records() == before
+
+
 def test_health_needs_no_token(secured):
     assert requests.get(f"{secured.url}/health", timeout=10).status_code == 200
 
 
-def test_the_token_command_mints_a_token_the_server_accepts(secured, bobs_data):
-    token = subprocess.run(  # noqa: S603 - our own entry point
-        [sys.executable, "-m", "local_api", "token", "--sub", BOB, "--key-file", str(secured.key_file)],
+def _token_command(secured, *options):
+    return subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "local_api", "token", "--sub", BOB, "--key-file", str(secured.key_file), *options],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
 
+
+@pytest.mark.parametrize(
+    ("options", "status"),
+    [((), 200), (("--scope", "openid"), 403)],
+)
+def test_the_token_command_mints_access_tokens_the_server_accepts_unless_told_other_scopes(
+    secured, bobs_data, options, status
+):
+    token = _token_command(secured, *options)
+
     response = requests.get(f"{secured.url}/users/{BOB}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
-    assert response.status_code == 200
+    assert response.status_code == status
+
+
+def test_the_token_command_puts_the_email_claims_in_as_told(secured):
+    claims = jwt.decode(
+        _token_command(secured, "--email", "bob@example.com", "--no-email-verified", "--scope", "a", "--scope", "b"),
+        options={"verify_signature": False},
+    )
+
+    assert (claims["email"], claims["email_verified"], claims["scope"]) == ("bob@example.com", False, "a b")
 
 
 def test_the_outputs_file_names_the_issuer_as_the_deployed_stack_does(secured):

@@ -12,13 +12,16 @@ from typing import Any
 import yaml
 
 from components.stack_config import StackConfig
-from tests.infra.pulumi_mocks import PROJECT, Deployment, deploy
+from tests.infra.pulumi_mocks import PROJECT, Deployment, Registered, deploy
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
 # What an operator sets before a stack's first preview, as the stack file's comments ask: prod's
 # file names no one to tell when an alarm fires, and its preview fails until someone is named.
 OPERATOR_SETTINGS: dict[str, dict[str, str]] = {"prod": {"alarmEmail": "oncall@example.com"}}
+
+# `NAME-api` in __main__.py: the API function's resource name.
+API_FUNCTION = "users-items-api"
 
 
 def read_yaml(name: str) -> dict[str, Any]:
@@ -61,3 +64,11 @@ def deploy_stack(stack: str, *, impaired_zone_ids: frozenset[str] = frozenset(),
         region=settings["aws:region"],
         impaired_zone_ids=impaired_zone_ids,
     )
+
+
+def api_function(deployment: Deployment) -> Registered:
+    """The API's function (the user pool may own a trigger function too)."""
+    functions = deployment.of_type("aws:lambda/function:Function")
+    found = [function for function in functions if function.name == API_FUNCTION]
+    assert len(found) == 1, f"expected exactly one {API_FUNCTION} function, found {[str(r) for r in found]}"
+    return found[0]

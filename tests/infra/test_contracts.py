@@ -13,7 +13,7 @@ from runtime.config import FUNCTION_ENVIRONMENT, IDEMPOTENCY_TABLE_NAME, TABLE_N
 from runtime.permissions import DYNAMODB_ACTIONS, IDEMPOTENCY_TABLE_ACTIONS
 from runtime.routes import ROUTES
 from tests.infra.pulumi_mocks import policy_of
-from tests.infra.stacks import stack_program
+from tests.infra.stacks import api_function, stack_program
 
 # The stack's tables by their resource names.
 MAIN_TABLE = "users-items-table"
@@ -28,7 +28,7 @@ def table_named(deployment, name: str):
 def role_dynamodb_actions(deployment) -> dict[str, set[str]]:
     """Table resource name -> every `dynamodb:` action an inline policy of the function's role
     allows on that table or its indexes."""
-    function = deployment.one("aws:lambda/function:Function")
+    function = api_function(deployment)
     role = next(r for r in deployment.of_type("aws:iam/role:Role") if r.outputs["arn"] == function.inputs["role"])
     names = {table.outputs["arn"]: table.name for table in deployment.of_type("aws:dynamodb/table:Table")}
     actions: dict[str, set[str]] = {}
@@ -61,7 +61,7 @@ def test_every_api_gateway_route_is_a_route_of_the_runtime(stack):
 
 
 def test_the_functions_environment_is_exactly_what_the_runtime_declares(stack):
-    function = stack.one("aws:lambda/function:Function")
+    function = api_function(stack)
     variables = function.inputs["environment"]["variables"]
     provided = {
         TABLE_NAME.name: table_named(stack, MAIN_TABLE).outputs["name"],

@@ -395,7 +395,9 @@ TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms"
 @pytest.fixture(scope="module")
 def guarded() -> Deployment:
     return http_lambda_api(
-        jwt_authorizer=JwtAuthorizerArgs(issuer=ISSUER, audiences=["app-client-id"]),
+        jwt_authorizer=JwtAuthorizerArgs(
+            issuer=ISSUER, audiences=["app-client-id"], required_scopes=["aws.cognito.signin.user.admin", "api/read"]
+        ),
         reserved_concurrency=20,
         timeout_seconds=10,
         alarms=AlarmOptions(topic_arn=TOPIC, period_seconds=60, evaluation_periods=5, datapoints_to_alarm=3),
@@ -433,9 +435,18 @@ def test_the_authorizer_guards_exactly_the_routes_that_require_auth(route, guard
     if route.requires_auth:
         assert deployed.inputs["authorizationType"] == "JWT", deployed
         assert deployed.inputs["authorizerId"] == authorizer.id, deployed
+        assert deployed.inputs["authorizationScopes"] == ["aws.cognito.signin.user.admin", "api/read"], deployed
     else:
         assert deployed.inputs["authorizationType"] == "NONE", deployed
         assert "authorizerId" not in deployed.inputs, deployed
+        assert "authorizationScopes" not in deployed.inputs, deployed
+
+
+def test_an_authorizer_without_required_scopes_leaves_the_routes_unscoped():
+    deployment = http_lambda_api(jwt_authorizer=JwtAuthorizerArgs(issuer=ISSUER, audiences=["app-client-id"]))
+
+    for route in routes_by_key(deployment).values():
+        assert "authorizationScopes" not in route.inputs, route
 
 
 @pytest.mark.parametrize(
@@ -443,9 +454,12 @@ def test_the_authorizer_guards_exactly_the_routes_that_require_auth(route, guard
     [
         ({"issuer": ISSUER, "audiences": []}, "at least one audience"),
         ({"issuer": "http://issuer.example.com", "audiences": ["a"]}, "https://"),
+        ({"issuer": ISSUER, "audiences": ["a"], "required_scopes": [""]}, "required scopes"),
+        ({"issuer": ISSUER, "audiences": ["a"], "required_scopes": ["read write"]}, "required scopes"),
+        ({"issuer": ISSUER, "audiences": ["a"], "required_scopes": [" read"]}, "required scopes"),
     ],
 )
-def test_an_authorizer_without_an_audience_or_an_https_issuer_is_refused(jwt, message):
+def test_an_authorizer_without_an_audience_an_https_issuer_or_well_formed_scopes_is_refused(jwt, message):
     with pytest.raises(ValueError, match=message):
         JwtAuthorizerArgs(**jwt)
 

@@ -10,7 +10,7 @@ import pytest
 from components import outputs
 from components.lambda_package import HANDLER, POWERTOOLS_VERSION, powertools_layer_arn
 from tests.infra.pulumi_mocks import PUBLISHED_POWERTOOLS_LAYERS, deploy, policy_of
-from tests.infra.stacks import ROOT, deploy_stack, stack_settings
+from tests.infra.stacks import ROOT, api_function, deploy_stack, stack_settings
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 from tests.infra.test_private_network import FORBIDDEN_TYPES
 
@@ -47,7 +47,7 @@ def test_the_outputs_are_the_deployed_resources(stack):
     assert stack.outputs[outputs.API_URL] == stack.one("aws:apigatewayv2/api:Api").outputs["apiEndpoint"]
     assert stack.outputs[outputs.TABLE_NAME] == table.outputs["name"]
     assert stack.outputs[outputs.TABLE_ARN] == table.outputs["arn"]
-    assert stack.outputs[outputs.FUNCTION_NAME] == stack.one("aws:lambda/function:Function").outputs["name"]
+    assert stack.outputs[outputs.FUNCTION_NAME] == api_function(stack).outputs["name"]
     assert stack.outputs[outputs.VPC_ID] == stack.one("aws:ec2/vpc:Vpc").id
     assert stack.outputs[outputs.PRIVATE_SUBNET_IDS] == [s.id for s in stack.of_type("aws:ec2/subnet:Subnet")]
     assert stack.outputs[outputs.REGION] == "us-east-1"
@@ -71,14 +71,14 @@ def test_nothing_in_the_stack_reaches_the_internet(stack):
 
 
 def test_the_function_runs_in_the_networks_private_subnets_with_its_security_group(stack):
-    function = stack.one("aws:lambda/function:Function")
+    function = api_function(stack)
 
     assert function.inputs["vpcConfig"]["subnetIds"] == [s.id for s in stack.of_type("aws:ec2/subnet:Subnet")]
     assert function.inputs["vpcConfig"]["securityGroupIds"] == [stack.one("aws:ec2/securityGroup:SecurityGroup").id]
 
 
 def test_the_function_is_the_runtimes_handler_with_the_pinned_powertools_layer(stack):
-    function = stack.one("aws:lambda/function:Function")
+    function = api_function(stack)
 
     assert function.inputs["handler"] == HANDLER
     assert function.inputs["layers"] == [powertools_layer_arn("us-east-1")]
@@ -143,8 +143,8 @@ def test_dev_allows_the_local_web_apps_origins(dev):
 
 
 def test_the_stack_names_physical_resources_after_the_stack(dev, prod):
-    assert dev.one("aws:lambda/function:Function").inputs["name"] == "users-items-api-dev"
-    assert prod.one("aws:lambda/function:Function").inputs["name"] == "users-items-api-prod"
+    assert api_function(dev).inputs["name"] == "users-items-api-dev"
+    assert api_function(prod).inputs["name"] == "users-items-api-prod"
 
 
 def test_every_invoke_the_program_makes_is_answered_by_the_mocks(stack):
@@ -191,7 +191,7 @@ def test_the_layer_check_can_be_turned_off_where_aws_publishes_no_parameter(monk
     deployment = deploy_stack("dev", verifyPowertoolsLayer="false")
 
     assert not [invoke for invoke in deployment.invokes if invoke.token == "aws:ssm/getParameter:getParameter"]
-    assert deployment.one("aws:lambda/function:Function").inputs["layers"] == [powertools_layer_arn("us-east-1")]
+    assert api_function(deployment).inputs["layers"] == [powertools_layer_arn("us-east-1")]
 
 
 def subnet_zones(deployment):
@@ -203,10 +203,7 @@ def test_an_up_during_a_zone_event_keeps_every_subnet_and_the_functions_network(
     during_the_event = deploy_stack("prod", impaired_zone_ids=frozenset({"use1-az6"}))
 
     assert subnet_zones(during_the_event) == subnet_zones(prod) == ["us-east-1a", "us-east-1b", "us-east-1d"]
-    assert (
-        during_the_event.one("aws:lambda/function:Function").inputs["vpcConfig"]
-        == prod.one("aws:lambda/function:Function").inputs["vpcConfig"]
-    )
+    assert api_function(during_the_event).inputs["vpcConfig"] == api_function(prod).inputs["vpcConfig"]
 
 
 def test_pinned_zone_ids_from_config_place_the_subnets():

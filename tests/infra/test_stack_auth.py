@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from components import outputs
+from components import lambda_package, outputs
 from components.stack_config import ConfigError
 from runtime.routes import HEALTH, ROUTES
-from tests.infra.stacks import deploy_stack
+from tests.infra.pulumi_mocks import ACCOUNT_ID
+from tests.infra.stacks import api_function, deploy_stack
+
+SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
+SES_IDENTITY = f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:identity/example.com"
 
 AUTH_OUTPUTS = {outputs.USER_POOL_ID, outputs.USER_POOL_CLIENT_ID, outputs.JWT_ISSUER}
 
@@ -58,8 +62,50 @@ def test_in_prod_every_route_but_health_needs_a_token(route, prod):
 
     if route is HEALTH:
         assert (deployed.inputs["authorizationType"], deployed.inputs.get("authorizerId")) == ("NONE", None)
+        assert "authorizationScopes" not in deployed.inputs, deployed
     else:
         assert (deployed.inputs["authorizationType"], deployed.inputs["authorizerId"]) == ("JWT", authorizer.id)
+        # ID tokens carry the client id as `aud` but no scope: only access tokens get in.
+        assert deployed.inputs["authorizationScopes"] == [SIGNIN_SCOPE], deployed
+
+
+def test_prods_access_tokens_carry_the_users_email_through_its_pools_trigger(prod):
+    pool = prod.one("aws:cognito/userPool:UserPool")
+    trigger = next(f for f in prod.of_type("aws:lambda/function:Function") if f.name == "users-items-auth-token-claims")
+
+    assert pool.inputs["userPoolTier"] == "ESSENTIALS", pool
+    assert pool.inputs["lambdaConfig"]["preTokenGenerationConfig"] == {
+        "lambdaArn": trigger.outputs["arn"],
+        "lambdaVersion": "V2_0",
+    }, pool
+    assert trigger.inputs["handler"] == lambda_package.TOKEN_CLAIMS_HANDLER, trigger
+    # The same archive as the API's function, from the same sources.
+    shipped = {path: asset.path for path, asset in trigger.inputs["code"].assets.items()}
+    assert shipped == {path: asset.path for path, asset in api_function(prod).inputs["code"].assets.items()}
+    assert "runtime/cognito_triggers.py" in shipped, trigger
+    assert "vpcConfig" not in trigger.inputs, trigger
+
+
+def test_without_access_token_email_claims_the_pool_stays_on_lite_with_no_trigger():
+    deployment = deploy_stack("prod", accessTokenEmailClaims="false")
+
+    assert deployment.one("aws:cognito/userPool:UserPool").inputs["userPoolTier"] == "LITE"
+    assert "lambdaConfig" not in deployment.one("aws:cognito/userPool:UserPool").inputs
+    assert [f.name for f in deployment.of_type("aws:lambda/function:Function")] == ["users-items-api"]
+
+
+def test_prods_pool_mails_through_ses_once_an_identity_is_set(prod):
+    assert prod.one("aws:cognito/userPool:UserPool").inputs["emailConfiguration"] == {
+        "emailSendingAccount": "COGNITO_DEFAULT"
+    }
+
+    pool = deploy_stack("prod", userPoolEmailIdentityArn=SES_IDENTITY).one("aws:cognito/userPool:UserPool")
+
+    assert pool.inputs["emailConfiguration"] == {
+        "emailSendingAccount": "DEVELOPER",
+        "sourceArn": SES_IDENTITY,
+        "fromEmailAddress": "no-reply@example.com",
+    }, pool
 
 
 def test_only_health_is_open_in_the_route_table():
@@ -93,9 +139,44 @@ def test_jwt_mode_trusts_the_configured_issuer_and_audiences_without_a_user_pool
     assert not {outputs.USER_POOL_ID, outputs.USER_POOL_CLIENT_ID} & set(external_issuer.outputs)
 
 
-def test_jwt_mode_guards_every_route_but_health(external_issuer):
+def test_jwt_mode_guards_every_route_but_health_and_checks_no_scope_unless_told(external_issuer):
     for key, route in routes_by_key(external_issuer).items():
         assert route.inputs["authorizationType"] == ("NONE" if key == HEALTH.route_key else "JWT"), route
+        assert "authorizationScopes" not in route.inputs, route
+
+
+def test_jwt_mode_requires_the_configured_scopes_on_every_guarded_route():
+    deployment = deploy_stack(
+        "dev",
+        authMode="jwt",
+        jwtIssuer="https://example.eu.auth0.com/",
+        jwtAudiences='["https://api.example.com"]',
+        jwtRequiredScopes='["read:items", "write:items"]',
+    )
+
+    for key, route in routes_by_key(deployment).items():
+        expected = None if key == HEALTH.route_key else ["read:items", "write:items"]
+        assert route.inputs.get("authorizationScopes") == expected, route
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"authMode": "jwt", "jwtRequiredScopes": '[""]'}, "jwtRequiredScopes must be scopes without spaces"),
+        ({"authMode": "jwt", "jwtRequiredScopes": '["read write"]'}, "jwtRequiredScopes must be scopes without spaces"),
+        ({"authMode": "cognito", "jwtRequiredScopes": '["read"]'}, "only read with authMode jwt"),
+        ({"authMode": "none", "userPoolEmailIdentityArn": SES_IDENTITY}, "only read with authMode cognito"),
+        ({"authMode": "cognito", "userPoolEmailIdentityArn": "ops@example.com"}, "must be an SES identity ARN"),
+        (
+            {"authMode": "cognito", "userPoolEmailIdentityArn": f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:template/x"},
+            "must be an SES identity ARN",
+        ),
+    ],
+)
+def test_auth_settings_that_would_not_protect_as_written_are_refused(settings, message):
+    issuer = {"jwtIssuer": "https://example.eu.auth0.com/", "jwtAudiences": '["app"]'}
+    with pytest.raises(ConfigError, match=message):
+        deploy_stack("dev", **({**issuer, **settings} if settings["authMode"] == "jwt" else settings))
 
 
 def test_the_prod_stack_refuses_to_deploy_open_before_creating_anything():

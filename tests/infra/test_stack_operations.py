@@ -9,7 +9,7 @@ import pytest
 
 from components import outputs
 from runtime.permissions import IDEMPOTENCY_TABLE_OPERATIONS, TABLE_OPERATIONS
-from tests.infra.stacks import deploy_stack
+from tests.infra.stacks import api_function, deploy_stack
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 
 FUNCTION_ALARMS = {"errors", "throttles", "duration-p99"}
@@ -22,7 +22,7 @@ def alarms_by_name(deployment):
 def deployed(deployment):
     """The physical names and ids the alarms and the dashboard must point at."""
     return {
-        "function": deployment.one("aws:lambda/function:Function").outputs["name"],
+        "function": api_function(deployment).outputs["name"],
         "api": deployment.one("aws:apigatewayv2/api:Api").id,
         MAIN_TABLE: table_named(deployment, MAIN_TABLE).outputs["name"],
         IDEMPOTENCY_TABLE: table_named(deployment, IDEMPOTENCY_TABLE).outputs["name"],
@@ -106,8 +106,8 @@ def test_duration_and_concurrency_thresholds_follow_the_timeout_and_the_reservat
 
 
 def test_prod_reserves_fifty_instances_and_dev_none(dev, prod):
-    assert prod.one("aws:lambda/function:Function").inputs["reservedConcurrentExecutions"] == 50
-    assert "reservedConcurrentExecutions" not in dev.one("aws:lambda/function:Function").inputs
+    assert api_function(prod).inputs["reservedConcurrentExecutions"] == 50
+    assert "reservedConcurrentExecutions" not in api_function(dev).inputs
 
 
 def test_devs_topic_has_no_subscriber_until_alarm_email_is_set(dev):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import pulumi
 import pytest
 
-from components.user_pool import UserPool, UserPoolArgs
-from tests.infra.pulumi_mocks import Deployment, deploy
+from components.user_pool import SIGNIN_SCOPE, TokenClaimsTriggerArgs, UserPool, UserPoolArgs
+from tests.infra.pulumi_mocks import ACCOUNT_ID, Deployment, deploy, policy_of
+
+TRIGGER_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"
 
 
 def user_pool(**overrides: object) -> Deployment:
@@ -24,6 +29,20 @@ def defaults() -> Deployment:
 @pytest.fixture(scope="module")
 def protected() -> Deployment:
     return user_pool(deletion_protection=True)
+
+
+def token_claims_trigger() -> TokenClaimsTriggerArgs:
+    code = pulumi.AssetArchive({"runtime/cognito_triggers.py": pulumi.StringAsset("# the trigger")})
+    return TokenClaimsTriggerArgs(code=code, handler=TRIGGER_HANDLER, log_retention_days=14)
+
+
+@pytest.fixture(scope="module")
+def with_email_claims() -> Deployment:
+    return user_pool(token_claims_trigger=token_claims_trigger())
+
+
+def trigger_of(deployment: Deployment):
+    return deployment.one("aws:lambda/function:Function")
 
 
 def pool_of(deployment: Deployment):
@@ -108,11 +127,97 @@ def test_the_issuer_is_the_pools_cognito_url_and_the_outputs_its_ids(defaults):
     }
 
 
-def test_every_resource_is_a_child_of_the_component(defaults):
-    component = defaults.one("users-items:index:UserPool")
+def test_every_resource_is_a_child_of_the_component(defaults, with_email_claims):
+    for deployment in (defaults, with_email_claims):
+        component = deployment.one("users-items:index:UserPool")
+        for resource in deployment:
+            assert resource.type == component.type or resource.parent == component.urn, resource
 
-    for resource in (pool_of(defaults), client_of(defaults)):
-        assert resource.parent == component.urn, resource
+
+def test_without_the_trigger_the_pool_stays_on_lite_with_no_function(defaults):
+    assert pool_of(defaults).inputs["userPoolTier"] == "LITE"
+    assert "lambdaConfig" not in pool_of(defaults).inputs
+    assert not defaults.of_type("aws:lambda/function:Function")
+
+
+def test_the_trigger_puts_the_pool_on_essentials_and_runs_on_every_token_with_the_v2_event(with_email_claims):
+    pool = pool_of(with_email_claims)
+
+    assert pool.inputs["userPoolTier"] == "ESSENTIALS", pool
+    assert pool.inputs["lambdaConfig"] == {
+        "preTokenGenerationConfig": {"lambdaArn": trigger_of(with_email_claims).outputs["arn"], "lambdaVersion": "V2_0"}
+    }, pool
+
+
+def test_the_trigger_is_a_small_function_outside_any_vpc(with_email_claims):
+    function = trigger_of(with_email_claims)
+
+    assert function.inputs["name"] == "people-staging-token-claims", function
+    assert function.inputs["handler"] == TRIGGER_HANDLER, function
+    assert (function.inputs["runtime"], function.inputs["architectures"]) == ("python3.13", ["arm64"]), function
+    # Cognito waits five seconds for a trigger.
+    assert (function.inputs["timeout"], function.inputs["memorySize"]) == (5, 128), function
+    assert "vpcConfig" not in function.inputs, function
+    assert "layers" not in function.inputs, function
+
+
+def test_the_trigger_logs_to_its_own_group_created_first_and_may_do_nothing_else(with_email_claims):
+    function = trigger_of(with_email_claims)
+    log_group = with_email_claims.one("aws:cloudwatch/logGroup:LogGroup")
+    role = with_email_claims.one("aws:iam/role:Role")
+    logs = with_email_claims.one("aws:iam/rolePolicy:RolePolicy")
+
+    assert log_group.inputs["name"] == "/aws/lambda/people-staging-token-claims", log_group
+    assert log_group.inputs["retentionInDays"] == 14, log_group
+    assert function.inputs["loggingConfig"]["logGroup"] == log_group.outputs["name"], function
+    assert {log_group.urn, logs.urn} <= set(function.dependencies), function
+    assert function.inputs["role"] == role.outputs["arn"], function
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert [statement["Principal"] for statement in trust] == [{"Service": "lambda.amazonaws.com"}], role
+    assert policy_of(logs)["Statement"] == [
+        {
+            "Sid": "OwnLogGroup",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group.outputs['arn']}:*",
+        }
+    ]
+    assert not with_email_claims.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+
+
+def test_only_this_pool_may_invoke_the_trigger(with_email_claims):
+    permission = with_email_claims.one("aws:lambda/permission:Permission")
+
+    assert permission.inputs == {
+        "action": "lambda:InvokeFunction",
+        "function": trigger_of(with_email_claims).outputs["name"],
+        "principal": "cognito-idp.amazonaws.com",
+        "sourceArn": pool_of(with_email_claims).outputs["arn"],
+    }, permission
+
+
+def test_the_api_requires_the_scope_of_srp_access_tokens():
+    assert SIGNIN_SCOPE == "aws.cognito.signin.user.admin"
+
+
+def test_mail_goes_through_cognitos_own_sender_unless_an_ses_identity_is_given(defaults):
+    assert pool_of(defaults).inputs["emailConfiguration"] == {"emailSendingAccount": "COGNITO_DEFAULT"}
+
+
+@pytest.mark.parametrize(
+    ("identity", "sender"),
+    [("identity/auth@example.com", "auth@example.com"), ("identity/example.com", "no-reply@example.com")],
+)
+def test_an_ses_identity_sends_the_pools_mail_from_its_address_or_its_domain(identity, sender):
+    arn = f"arn:aws:ses:eu-west-1:{ACCOUNT_ID}:{identity}"
+
+    pool = pool_of(user_pool(email_identity_arn=arn))
+
+    assert pool.inputs["emailConfiguration"] == {
+        "emailSendingAccount": "DEVELOPER",
+        "sourceArn": arn,
+        "fromEmailAddress": sender,
+    }, pool
 
 
 @pytest.mark.parametrize(
@@ -122,6 +227,10 @@ def test_every_resource_is_a_child_of_the_component(defaults):
         ({"access_token_minutes": 2}, "between 5 minutes and one day"),
         ({"id_token_minutes": 1441}, "between 5 minutes and one day"),
         ({"refresh_token_days": 0}, "refresh_token_days"),
+        ({"email_identity_arn": "auth@example.com"}, "SES identity ARN"),
+        ({"email_identity_arn": f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:identity/example.com"}, "SES identity ARN"),
+        ({"email_identity_arn": "arn:aws:ses:us-east-1:12345:identity/example.com"}, "SES identity ARN"),
+        ({"email_identity_arn": f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:configuration-set/x"}, "SES identity ARN"),
     ],
 )
 def test_settings_cognito_would_refuse_are_refused(overrides, message):

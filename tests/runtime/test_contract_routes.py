@@ -31,9 +31,14 @@ def test_every_error_response_is_documented_in_the_one_error_shape_or_api_gatewa
         declared = _declared_by_the_function(route)
         for status, response in document["paths"][route.path][route.method.lower()]["responses"].items():
             schema = response["content"]["application/json"]["schema"] if int(status) >= 400 else None
-            from_gateway = status == "401" or ("{" in route.path and status in {"400", "404"})
+            from_gateway = (
+                status == "401"
+                or (route.requires_auth and status == "403")
+                or ("{" in route.path and status in {"400", "404"})
+            )
             if from_gateway and status in declared:
-                # API Gateway refuses an undecodable path (400) or one that decodes to no route (404).
+                # API Gateway refuses an undecodable path (400), one that decodes to no route (404)
+                # and a valid token without the route's scope (403).
                 assert schema == {"anyOf": [ERROR_RESPONSE, GATEWAY_MESSAGE]}, f"{route.route_key} {status}"
             elif from_gateway:
                 assert schema == GATEWAY_MESSAGE, f"{route.route_key} {status}"
@@ -54,6 +59,9 @@ def test_every_route_the_authorizer_guards_documents_the_token_and_its_401():
     for route in ROUTES:
         operation = document["paths"][route.path][route.method.lower()]
         assert ("401" in operation["responses"]) is route.requires_auth, route.route_key
+        assert ("from API Gateway" in operation["responses"].get("403", {}).get("description", "")) is (
+            route.requires_auth
+        ), route.route_key
         assert (operation.get("security") == [{"bearerAuth": []}, {}]) is route.requires_auth, route.route_key
 
 
