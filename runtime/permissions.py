@@ -5,8 +5,7 @@ runtime's own test suite actually made (a transaction is authorised per action i
 """
 
 DYNAMODB_ACTIONS: tuple[str, ...] = (
-    "dynamodb:BatchWriteItem",  # deleting a user's items
-    "dynamodb:ConditionCheckItem",  # an item's user must exist
+    "dynamodb:ConditionCheckItem",  # an item's user must exist; a deleted user's items are swept while it is absent
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
