@@ -1,6 +1,7 @@
 """The access patterns against moto: what each leaves in the table, and what each refuses."""
 
 import pytest
+from boto3.dynamodb.types import TypeSerializer
 
 from runtime.cursor import Cursor
 from runtime.dependencies import dynamodb_client
@@ -259,3 +260,83 @@ def test_an_email_change_racing_another_write_with_if_match_is_412(repository, j
     with pytest.raises(PreconditionFailedError):
         racing.update_profile(jane.user.user_id, changes={"email": "new@example.com"}, if_match=_as_read(jane))
     assert repository.get_profile(jane.user.user_id).user.email == jane.user.email
+
+
+def _full_width(text):
+    """`text` in full-width forms (U+FF21 for `A`), which NFKC maps back."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+SAME_ADDRESS_AS_JANES = [
+    pytest.param(f"{_full_width('JANE.DOE')}@example.com", id="full-width local part"),
+    pytest.param("jane.doe@EXAMPLE.com.", id="trailing dot"),
+    pytest.param(f"jane.doe@{_full_width('example')}.com", id="full-width domain"),
+]
+
+
+@pytest.mark.parametrize("same_address", SAME_ADDRESS_AS_JANES)
+def test_an_email_is_unique_in_its_canonical_form(repository, jane, table_items, same_address):
+    before = table_items()
+
+    with pytest.raises(EmailTakenError):
+        repository.create_user(user_id="U2", email=same_address, name="Impostor")
+    assert table_items() == before
+
+
+@pytest.mark.parametrize("same_address", SAME_ADDRESS_AS_JANES)
+def test_no_one_changes_their_email_to_another_form_of_a_taken_one(repository, jane, table_items, same_address):
+    repository.create_user(user_id="U2", email="someone@example.com", name="Someone")
+    before = table_items()
+
+    with pytest.raises(EmailTakenError):
+        repository.update_profile("U2", changes={"email": same_address}, if_match=None)
+    assert table_items() == before
+
+
+def test_an_international_domain_and_its_ascii_form_are_one_address(repository, table_items):
+    repository.create_user(user_id="U1", email="Kai@Bücher.example", name="Kai")
+
+    with pytest.raises(EmailTakenError):
+        repository.create_user(user_id="U2", email="kai@xn--bcher-kva.example", name="Impostor")
+    assert ("EMAIL#kai@xn--bcher-kva.example", "EMAIL") in _keys(table_items())
+    assert repository.get_profile("U1").user.email == "Kai@Bücher.example"
+
+
+def test_deleting_a_user_sweeps_more_items_than_one_transaction_holds(repository, jane, table_items, dynamodb, table):
+    for n in range(150):
+        dynamodb.put_item(
+            TableName=table,
+            Item={"PK": {"S": "USER#U-JANE"}, "SK": {"S": f"ITEM#{n:026d}"}, "userId": {"S": "U-JANE"}},
+        )
+
+    repository.delete_user(jane.user.user_id, if_match=None)
+
+    assert table_items() == []
+
+
+@pytest.fixture
+def legacy_jane(dynamodb, table):
+    """A profile and claim written before incarnations existed."""
+    profile = {
+        "PK": "USER#U-OLD", "SK": "METADATA", "entity": "USER", "userId": "U-OLD", "email": "old@example.com",
+        "name": "Old", "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z", "version": 1,
+    }  # fmt: skip
+    claim = {"PK": "EMAIL#old@example.com", "SK": "EMAIL", "entity": "EMAIL_CLAIM", "userId": "U-OLD"}
+    for record in (profile, claim):
+        dynamodb.put_item(TableName=table, Item={name: TypeSerializer().serialize(v) for name, v in record.items()})
+    return "U-OLD"
+
+
+def test_a_profile_from_before_incarnations_moves_its_email_and_is_deleted_with_its_claim(
+    repository, legacy_jane, table_items
+):
+    read = repository.get_profile(legacy_jane)
+
+    moved = repository.update_profile(legacy_jane, changes={"email": "new@example.com"}, if_match=IfMatch(1))
+    assert (read.incarnation, moved.incarnation, moved.user.version) == (None, None, 2)
+    assert _keys(table_items()) == [("EMAIL#new@example.com", "EMAIL"), ("USER#U-OLD", "METADATA")]
+    with pytest.raises(PreconditionFailedError):
+        repository.delete_user(legacy_jane, if_match=IfMatch(2, "01M837V9CXKT5MX5SMCZCPKCTC"))
+
+    repository.delete_user(legacy_jane, if_match=IfMatch(2))
+    assert table_items() == []
