@@ -45,7 +45,7 @@ def verified_email(event: Mapping[str, Any]) -> str | None:
     authorizer = context.get("authorizer") if isinstance(context, Mapping) else None
     jwt = authorizer.get("jwt") if isinstance(authorizer, Mapping) else None
     claims = jwt.get("claims") if isinstance(jwt, Mapping) else None
-    if not isinstance(claims, Mapping) or claims.get("email_verified") not in ("true", True):
+    if not isinstance(claims, Mapping) or str(claims.get("email_verified")).lower() != "true":
         return None
     email = claims.get("email")
     return email if isinstance(email, str) and email else None

@@ -226,3 +226,46 @@ def test_an_unknown_route_is_404_in_the_error_shape(api, method, path):
     response = api(method, path)
 
     assert (response.status, response.error_code) == (404, "route_not_found")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jane\u200b@example.com",
+        "jane\u202e@example.com",
+        "jane\u0007@example.com",
+        "jane\ue000@example.com",
+        "jane@exa_mple.com",
+        "jane@example..com",
+        "jane@-example.com",
+        f"jane@{'a' * 64}.com",
+    ],
+)
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_an_email_without_a_canonical_form_is_422_on_create_and_change(api, jane, table_items, method, email):
+    before = table_items()
+    path = "/users" if method == "POST" else f"/users/{jane['userId']}"
+
+    response = api(method, path, body={**JANE, "email": email} if method == "POST" else {"email": email})
+
+    assert (response.status, response.error_code) == (422, "validation_error")
+    assert [detail["field"] for detail in response.json()["error"]["details"]] == ["body.email"]
+    assert table_items() == before
+
+
+def test_a_profile_keeps_its_email_in_nfc_and_another_spelling_of_it_is_taken(api):
+    created = api("POST", "/users", body={**JANE, "email": "Ame\u0301lie@Example.com"})
+
+    again = api("POST", "/users", body={**JANE, "email": "am\u00e9lie@example.com."})
+
+    assert created.json()["email"] == "Am\u00e9lie@Example.com"
+    assert (again.status, again.error_code) == (409, "email_taken")
+
+
+def test_a_replayed_create_answers_the_first_responses_etag(api):
+    first = api("POST", "/users", body=JANE, headers={"Idempotency-Key": "k-etag"})
+    api("PATCH", first.headers["location"], body={"name": "Changed since"})
+
+    again = api("POST", "/users", body=JANE, headers={"Idempotency-Key": "k-etag"})
+
+    assert (again.status, again.json(), again.headers["etag"]) == (201, first.json(), first.headers["etag"])
