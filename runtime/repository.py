@@ -348,7 +348,7 @@ class Repository:
             current = self._current_profile(user_id, if_match)
             try:
                 if same_address(changes["email"], current.user.email):
-                    return self._update_profile_fields(user_id, changes, _as_read(current))
+                    return self._update_profile_fields(user_id, changes, _as_read(current), mismatch=_ChangedMeanwhile)
                 return self._move_email_claim(current, changes)
             except _ChangedMeanwhile:
                 if if_match is not None and if_match.names_a_version:

@@ -73,6 +73,10 @@ def _change_email(other: Repository, user_id: str, email: str) -> Callable[[], N
     return lambda: other.update_profile(user_id, changes={"email": email}, if_match=None)
 
 
+def _rename(other: Repository) -> Callable[[], None]:
+    return lambda: other.update_profile(JANE, changes={"name": "Renamed again"}, if_match=None)
+
+
 def _claims(records):
     return sorted(record["PK"] for record in records if record["SK"] == "EMAIL")
 
@@ -177,6 +181,17 @@ def test_an_email_change_racing_the_same_change_by_the_same_user_succeeds(
     assert violations(table_items()) == []
 
 
+def test_a_respelling_of_the_email_racing_a_rename_retries_and_keeps_both(
+    repository, jane, other, before_the_runtime_calls, table_items
+):
+    before_the_runtime_calls(_rename(other), when="UpdateItem".__eq__)
+
+    changed = repository.update_profile(JANE, changes={"email": "JANE.DOE@example.com"}, if_match=None)
+
+    assert (changed.user.email, changed.user.name, changed.user.version) == ("JANE.DOE@example.com", "Renamed again", 3)
+    assert violations(table_items()) == []
+
+
 def test_an_email_change_racing_another_users_change_to_that_address_is_409(
     repository, jane, other, before_the_runtime_calls, table_items
 ):
@@ -201,10 +216,6 @@ def test_two_users_trading_addresses_through_a_race_each_end_with_one_claim(
     assert repository.get_profile(JANE).user.email == "john@example.com"
     assert repository.get_profile("U-JOHN").user.email == "jane.doe@example.com"
     assert violations(table_items()) == []
-
-
-def _rename(other: Repository) -> Callable[[], None]:
-    return lambda: other.update_profile(JANE, changes={"name": "Renamed again"}, if_match=None)
 
 
 @pytest.mark.parametrize("if_match", [None, IfMatch(None)], ids=["no If-Match", "If-Match *"])
