@@ -22,11 +22,12 @@ Email = Annotated[
     StringConstraints(max_length=254, pattern=EMAIL_PATTERN),
     AfterValidator(typed_email),
     Field(
+        json_schema_extra={"format": "idn-email"},
         description=(
             "Kept as sent (NFC). Unique once normalised: the local part NFKC and case-folded, the domain"
             " as IDNA ASCII, lower-cased, without a trailing dot; it must be a valid host name, and no"
             " control, format, private-use or unassigned characters are allowed."
-        )
+        ),
     ),
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
