@@ -95,7 +95,7 @@ class EmbeddedDynamoDB:
         repository = Repository(self.client(), TABLE_NAME)
         users = []
         for email, name, items in DEMO_USERS:
-            user = repository.create_user(user_id=new_id(), email=email, name=name)
+            user = repository.create_user(user_id=new_id(), email=email, name=name).user
             for task, status in items:
                 repository.create_item(user.user_id, task=task, status=status)
             users.append(DemoUser(user_id=user.user_id, email=email))

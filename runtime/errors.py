@@ -39,5 +39,11 @@ class ForbiddenError(DomainError):
     code = "forbidden"
 
 
+class EmailNotVerifiedError(DomainError):
+    """The token vouches for one address and the request names another."""
+
+    code = "email_not_verified"
+
+
 class InvalidCursorError(DomainError):
     code = "invalid_cursor"

@@ -40,6 +40,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.WriteConflictError: HTTPStatus.CONFLICT,
     errors.PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
     errors.ForbiddenError: HTTPStatus.FORBIDDEN,
+    errors.EmailNotVerifiedError: HTTPStatus.FORBIDDEN,
     errors.InvalidCursorError: HTTPStatus.BAD_REQUEST,
 }
 

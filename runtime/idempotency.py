@@ -9,8 +9,9 @@ body is refused instead of replayed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -23,7 +24,15 @@ from runtime import table_schema as schema
 from runtime.dependencies import dynamodb_client, settings
 
 Record = dict[str, Any]
-Created = TypeVar("Created", bound=BaseModel)
+Resource = TypeVar("Resource", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Created(Generic[Resource]):
+    """What a create answers, and a replay repeats: the new resource and its ETag."""
+
+    resource: Resource
+    etag: str
 
 
 @cache
@@ -68,12 +77,17 @@ def create_idempotently(
     owner: str,
     key: str | None,
     body: BaseModel,
-    model: type[Created],
-    create: Callable[[], Created],
-) -> Created:
+    model: type[Resource],
+    create: Callable[[], Created[Resource]],
+) -> Created[Resource]:
     """Run `create`, or with a key it has already seen for this route and owner, replay its result."""
     if key is None:
         return create()
+
+    def create_record() -> Record:
+        created = create()
+        return {"resource": created.resource.model_dump(mode="json", by_alias=True), "etag": created.etag}
+
     request = {"route": route, "owner": owner, "key": key, "body": body.model_dump(mode="json")}
-    record = _run_once()(request=request, create=lambda: create().model_dump(mode="json", by_alias=True))
-    return model.model_validate(record)
+    record = _run_once()(request=request, create=create_record)
+    return Created(resource=model.model_validate(record["resource"]), etag=record["etag"])

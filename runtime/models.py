@@ -5,8 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
+
+from runtime.emails import typed_email
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -14,7 +16,20 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # At least one character that is not white space.
 NOT_BLANK = r"\S"
 
-Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
+# Kept as typed (in NFC); unique in its canonical form (runtime.emails), which must exist.
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, pattern=EMAIL_PATTERN),
+    AfterValidator(typed_email),
+    Field(
+        json_schema_extra={"format": "idn-email"},
+        description=(
+            "Kept as sent (NFC). Unique once normalised: the local part NFKC and case-folded, the domain"
+            " as IDNA ASCII, lower-cased, without a trailing dot; it must be a valid host name, and no"
+            " control, format, private-use or unassigned characters are allowed."
+        ),
+    ),
+]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
 Task = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NOT_BLANK)]
 

@@ -8,8 +8,7 @@ per action inside it, but counted as the one operation `TransactWriteItems`.
 """
 
 DYNAMODB_ACTIONS: tuple[str, ...] = (
-    "dynamodb:BatchWriteItem",  # deleting a user's items
-    "dynamodb:ConditionCheckItem",  # an item's user must exist
+    "dynamodb:ConditionCheckItem",  # an item's user must exist; a deleted user's items are swept while it is absent
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -17,11 +16,10 @@ DYNAMODB_ACTIONS: tuple[str, ...] = (
     "dynamodb:UpdateItem",
 )
 TABLE_OPERATIONS: tuple[str, ...] = (
-    "BatchWriteItem",
     "DeleteItem",
     "GetItem",
     "Query",
-    "TransactWriteItems",  # creating users and items, moving an email claim
+    "TransactWriteItems",  # creating users and items, moving an email claim, sweeping a deleted user's items
     "UpdateItem",
 )
 

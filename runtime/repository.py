@@ -6,21 +6,28 @@
 | a user's profile                  | GetItem PK=USER#id, SK=METADATA                                 |
 | a profile with its newest items   | Query PK=USER#id, SK between ITEM# and METADATA, descending     |
 | change a profile                  | UpdateItem, or a transaction moving the email claim             |
-| delete a user and all it owns     | TransactWriteItems (profile + claim), then Query + BatchWrite   |
+| delete a user and all it owns     | TransactWriteItems (profile + claim), then Query + transactions |
+|                                   | of ConditionCheck profile absent + Delete up to 99 items        |
 | a user's items                    | Query PK=USER#id, begins_with(SK, ITEM#), descending            |
 | a user's items with one status    | Query ByStatus: PK=USER#id, begins_with(statusSK, STATUS#s#)    |
 | create an item (user must exist)  | TransactWriteItems: ConditionCheck profile + Put item           |
 | one item / change it / delete it  | GetItem / UpdateItem / DeleteItem                               |
 
 Every read is strongly consistent, so a client reads its own writes and its ETags are current.
+
+A profile is deleted and created again under the same id when a JWT `sub` signs up again, so a
+version alone does not say which profile a request read: every write that depends on what was
+read conditions on the profile's incarnation as well, and the email claim names the incarnation
+that holds it. Whatever the interleaving, each profile then has exactly one claim, and no claim,
+and (once a delete has finished) no item, outlives its profile.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +36,7 @@ from botocore.exceptions import ClientError
 
 from runtime import table_schema as schema
 from runtime.cursor import Cursor
+from runtime.emails import same_address
 from runtime.errors import (
     EmailTakenError,
     NotFoundError,
@@ -41,15 +49,17 @@ from runtime.models import Item, ItemStatus, User
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-_BATCH_WRITE_LIMIT = 25
-# Changing an email and deleting a user read the profile, then write conditionally on the version
-# they read; when another writer gets in between, they read again rather than lose either change.
+# A transaction holds at most 100 actions: the sweep of a deleted user's items uses one to check
+# the profile is still absent and the rest to delete items.
+_TRANSACTION_LIMIT = 100
+# Changing an email and deleting a user read the profile, then write conditionally on the
+# incarnation and version they read; when another writer gets in between, they read again rather
+# than lose either change.
 _READ_THEN_WRITE_ATTEMPTS = 3
 # DynamoDB cancels a write that meets a concurrent transaction on one of its items (two item
 # creates check the same profile), or a transaction throttled on one of them, and asks the caller
 # to retry; botocore's standard retry mode retries neither, so the repository does, with jittered
 # exponential backoff: under 0.2 s of waiting in all, far below the function's timeout.
-# BatchWriteItem's unprocessed items, returned under throttling, back off the same way.
 _RETRYABLE_CANCELLATIONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 _WRITE_ATTEMPTS = 4
 _BACKOFF_BASE_SECONDS = 0.025
@@ -63,12 +73,32 @@ def utc_now() -> str:
 
 @dataclass(frozen=True)
 class IfMatch:
-    """A parsed If-Match header: a version, or None for `*` (any existing version)."""
+    """A parsed If-Match header: an entity tag's version and incarnation, or version None for `*`.
+
+    An item's tag, and that of a profile written before incarnations existed, has no incarnation.
+    """
 
     version: int | None
+    incarnation: str | None = None
 
-    def allows(self, version: int) -> bool:
-        return self.version is None or self.version == version
+    def allows(self, incarnation: str | None, version: int) -> bool:
+        return self.version is None or (self.incarnation, self.version) == (incarnation, version)
+
+    @property
+    def names_a_version(self) -> bool:
+        """Not `*`: a write that lost a race to another writer no longer matches it."""
+        return self.version is not None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user as stored: what clients see, and the incarnation writes to it condition on.
+
+    The incarnation is None only for a profile written before incarnations existed.
+    """
+
+    user: User
+    incarnation: str | None
 
 
 @dataclass(frozen=True)
@@ -89,6 +119,64 @@ def _to_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _from_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
+
+
+@dataclass(frozen=True)
+class _Condition:
+    """A condition expression with the attribute names and values it uses."""
+
+    expression: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __and__(self, other: _Condition) -> _Condition:
+        return _Condition(
+            f"{self.expression} AND {other.expression}", {**self.names, **other.names}, {**self.values, **other.values}
+        )
+
+    def __or__(self, other: _Condition) -> _Condition:
+        return _Condition(
+            f"({self.expression}) OR ({other.expression})",
+            {**self.names, **other.names},
+            {**self.values, **other.values},
+        )
+
+    def request(self) -> dict[str, Any]:
+        """The condition as the parameters of a write request."""
+        request: dict[str, Any] = {"ConditionExpression": self.expression}
+        if self.names:
+            request["ExpressionAttributeNames"] = dict(self.names)
+        if self.values:
+            request["ExpressionAttributeValues"] = _to_attributes(self.values)
+        return request
+
+
+_EXISTS = _Condition(f"attribute_exists({schema.PARTITION_KEY})")
+_ABSENT = _Condition(f"attribute_not_exists({schema.PARTITION_KEY})")
+
+
+def _of_incarnation(incarnation: str | None) -> _Condition:
+    names = {"#incarnation": "incarnation"}
+    if incarnation is None:
+        return _Condition("attribute_not_exists(#incarnation)", names)
+    return _Condition("#incarnation = :incarnation", names, {":incarnation": incarnation})
+
+
+def _at_revision(incarnation: str | None, version: int) -> _Condition:
+    """The record is this incarnation at this version, and nothing else."""
+    at_version = _Condition("#version = :expected", {"#version": "version"}, {":expected": version})
+    return _of_incarnation(incarnation) & at_version
+
+
+def _as_read(profile: Profile) -> _Condition:
+    return _at_revision(profile.incarnation, profile.user.version)
+
+
+def _precondition(if_match: IfMatch | None) -> _Condition:
+    """The condition of a write to an existing record: it exists, at the If-Match revision if given."""
+    if if_match is None or if_match.version is None:
+        return _EXISTS
+    return _EXISTS & _at_revision(if_match.incarnation, if_match.version)
 
 
 def _error_code(error: ClientError) -> str:
@@ -114,9 +202,9 @@ def _cancelled_by_condition(error: ClientError) -> list[bool]:
     return [reason.get("Code") == "ConditionalCheckFailed" for reason in reasons]
 
 
-def _user_from(attributes: Mapping[str, Any]) -> User:
+def _profile_from(attributes: Mapping[str, Any]) -> Profile:
     values = _from_attributes(attributes)
-    return User(
+    user = User(
         user_id=values["userId"],
         email=values["email"],
         name=values["name"],
@@ -124,6 +212,7 @@ def _user_from(attributes: Mapping[str, Any]) -> User:
         updated_at=values["updatedAt"],
         version=int(values["version"]),
     )
+    return Profile(user=user, incarnation=values.get("incarnation"))
 
 
 def _item_from(attributes: Mapping[str, Any]) -> Item:
@@ -139,11 +228,17 @@ def _item_from(attributes: Mapping[str, Any]) -> Item:
     )
 
 
-def _profile_record(user: User) -> dict[str, Any]:
+def _incarnation_of(profile: Profile) -> dict[str, str]:
+    return {} if profile.incarnation is None else {"incarnation": profile.incarnation}
+
+
+def _profile_record(profile: Profile) -> dict[str, Any]:
+    user = profile.user
     return {
         **schema.profile_key(user.user_id),
         "entity": "USER",
         "userId": user.user_id,
+        **_incarnation_of(profile),
         "email": user.email,
         "name": user.name,
         "createdAt": user.created_at,
@@ -168,25 +263,19 @@ def item_record(item: Item) -> dict[str, Any]:
     }
 
 
-def _email_claim_record(email: str, user_id: str) -> dict[str, Any]:
-    return {**schema.email_claim_key(email), "entity": "EMAIL_CLAIM", "userId": user_id}
-
-
-def _precondition(if_match: IfMatch | None) -> dict[str, Any]:
-    """The condition of a write to an existing record: it exists, at the If-Match version if given."""
-    condition: dict[str, Any] = {"ConditionExpression": f"attribute_exists({schema.PARTITION_KEY})"}
-    if if_match is not None and if_match.version is not None:
-        condition["ConditionExpression"] += " AND #version = :expected"
-        condition["ExpressionAttributeNames"] = {"#version": "version"}
-        condition["ExpressionAttributeValues"] = _to_attributes({":expected": if_match.version})
-    return condition
+def _email_claim_record(profile: Profile) -> dict[str, Any]:
+    return {
+        **schema.email_claim_key(profile.user.email),
+        "entity": "EMAIL_CLAIM",
+        "userId": profile.user.user_id,
+        **_incarnation_of(profile),
+    }
 
 
 def _update_request(
-    table_name: str, key: Mapping[str, str], fields: Mapping[str, Any], if_match: IfMatch | None
+    table_name: str, key: Mapping[str, str], fields: Mapping[str, Any], condition: _Condition
 ) -> dict[str, Any]:
-    """An UpdateItem that sets `fields` and bumps `version`, under `_precondition(if_match)`."""
-    precondition = _precondition(if_match)
+    """An UpdateItem that sets `fields` and bumps `version`, under `condition`."""
     names = {"#version": "version", **{f"#f{i}": name for i, name in enumerate(fields)}}
     values = {":one": 1, **{f":f{i}": value for i, value in enumerate(fields.values())}}
     assignments = ["#version = #version + :one", *(f"#f{i} = :f{i}" for i in range(len(fields)))]
@@ -194,13 +283,14 @@ def _update_request(
         "TableName": table_name,
         "Key": _to_attributes(key),
         "UpdateExpression": "SET " + ", ".join(assignments),
-        "ConditionExpression": precondition["ConditionExpression"],
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": {
-            **_to_attributes(values),
-            **precondition.get("ExpressionAttributeValues", {}),
-        },
+        "ConditionExpression": condition.expression,
+        "ExpressionAttributeNames": {**names, **condition.names},
+        "ExpressionAttributeValues": _to_attributes({**values, **condition.values}),
     }
+
+
+class _ChangedMeanwhile(Exception):  # noqa: N818 - a signal to read again, never leaves the repository
+    """A write conditioned on what was read found the records changed since."""
 
 
 class Repository:
@@ -211,28 +301,29 @@ class Repository:
 
     # Users
 
-    def create_user(self, *, user_id: str, email: str, name: str) -> User:
+    def create_user(self, *, user_id: str, email: str, name: str) -> Profile:
         now = self._clock()
         user = User(user_id=user_id, email=email, name=name, created_at=now, updated_at=now, version=1)
+        profile = Profile(user=user, incarnation=new_id())
         try:
             self._write(
                 "transact_write_items",
                 TransactItems=[
-                    {"Put": self._put_new(_profile_record(user))},
-                    {"Put": self._put_new(_email_claim_record(email, user_id))},
+                    {"Put": self._put_new(_profile_record(profile))},
+                    {"Put": self._put_new(_email_claim_record(profile))},
                 ],
             )
         except ClientError as error:
-            failed = self._failed_conditions(error)
-            if failed[0]:
+            profile_exists, _ = self._failed_conditions(error)
+            if profile_exists:
                 raise UserExistsError(f"user {user_id} already exists") from error
             raise EmailTakenError(f"email {email} belongs to another user") from error
-        return user
+        return profile
 
-    def get_profile(self, user_id: str) -> User:
-        return _user_from(self._get(schema.profile_key(user_id), f"user {user_id} not found"))
+    def get_profile(self, user_id: str) -> Profile:
+        return _profile_from(self._get(schema.profile_key(user_id), f"user {user_id} not found"))
 
-    def get_profile_with_items(self, user_id: str, *, limit: int) -> tuple[User, ItemsPage]:
+    def get_profile_with_items(self, user_id: str, *, limit: int) -> tuple[Profile, ItemsPage]:
         rows = self._query(
             KeyConditionExpression="#pk = :pk AND #sk BETWEEN :first_item AND :profile",
             ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
@@ -248,26 +339,26 @@ class Repository:
         )
         if not rows or _from_attributes(rows[0])[schema.SORT_KEY] != schema.PROFILE_SORT_KEY:
             raise NotFoundError(f"user {user_id} not found")
-        return _user_from(rows[0]), self._page(rows[1:], limit, user_id, status=None)
+        return _profile_from(rows[0]), self._page(rows[1:], limit, user_id, status=None)
 
-    def update_profile(self, user_id: str, *, changes: Mapping[str, str], if_match: IfMatch | None) -> User:
+    def update_profile(self, user_id: str, *, changes: Mapping[str, str], if_match: IfMatch | None) -> Profile:
         if "email" not in changes:
-            return self._update_profile_fields(user_id, changes, if_match)
-        for _ in range(_READ_THEN_WRITE_ATTEMPTS):
+            return self._update_profile_fields(user_id, changes, _precondition(if_match))
+        for attempt in range(_READ_THEN_WRITE_ATTEMPTS):
             current = self._current_profile(user_id, if_match)
-            pinned = IfMatch(current.version)
             try:
-                if changes["email"].lower() == current.email.lower():
-                    return self._update_profile_fields(user_id, changes, pinned)
-                return self._move_email_claim(current, changes, pinned)
-            except PreconditionFailedError:
-                if if_match is not None:
-                    raise
-        raise PreconditionFailedError(f"user {user_id} kept changing; try again")
+                if same_address(changes["email"], current.user.email):
+                    return self._update_profile_fields(user_id, changes, _as_read(current), mismatch=_ChangedMeanwhile)
+                return self._move_email_claim(current, changes)
+            except _ChangedMeanwhile:
+                if if_match is not None and if_match.names_a_version:
+                    raise PreconditionFailedError(f"user {user_id} changed since If-Match was read") from None
+            _backoff(attempt)
+        raise WriteConflictError(f"user {user_id} kept changing; nothing changed, retry shortly")
 
     def delete_user(self, user_id: str, *, if_match: IfMatch | None) -> None:
         """Delete the profile and email claim, then every item; a retry finishes a partial delete."""
-        for _ in range(_READ_THEN_WRITE_ATTEMPTS):
+        for attempt in range(_READ_THEN_WRITE_ATTEMPTS):
             try:
                 current = self._current_profile(user_id, if_match)
             except NotFoundError:
@@ -278,17 +369,18 @@ class Repository:
             try:
                 self._delete_profile_and_claim(current)
                 break
-            except PreconditionFailedError:
-                if if_match is not None:
-                    raise
+            except _ChangedMeanwhile:
+                if if_match is not None and if_match.names_a_version:
+                    raise PreconditionFailedError(f"user {user_id} changed since If-Match was read") from None
+            _backoff(attempt)
         else:
-            raise PreconditionFailedError(f"user {user_id} kept changing; try again")
+            raise WriteConflictError(f"user {user_id} kept changing; nothing changed, retry shortly")
         self._delete_items_of(user_id)
 
-    def _current_profile(self, user_id: str, if_match: IfMatch | None) -> User:
+    def _current_profile(self, user_id: str, if_match: IfMatch | None) -> Profile:
         current = self.get_profile(user_id)
-        if if_match is not None and not if_match.allows(current.version):
-            raise PreconditionFailedError(f"user {user_id} is at version {current.version}")
+        if if_match is not None and not if_match.allows(current.incarnation, current.user.version):
+            raise PreconditionFailedError(f"user {user_id} does not match If-Match")
         return current
 
     # Items
@@ -361,7 +453,7 @@ class Repository:
         if "status" in changes:
             fields["status"] = ItemStatus(changes["status"]).value
             fields[schema.STATUS_SORT_KEY] = schema.status_sort_key(changes["status"], item_id)
-        request = _update_request(self._table, schema.item_key(user_id, item_id), fields, if_match)
+        request = _update_request(self._table, schema.item_key(user_id, item_id), fields, _precondition(if_match))
         # The old image plus the fields set is exactly the new one, and tells a completion apart.
         response = self._conditional("update_item", request, f"item {item_id}", ReturnValues="ALL_OLD")
         before = _item_from(response["Attributes"])
@@ -371,7 +463,7 @@ class Repository:
     def delete_item(self, user_id: str, item_id: str, *, if_match: IfMatch | None) -> None:
         request = {"TableName": self._table, "Key": _to_attributes(schema.item_key(user_id, item_id))}
         if if_match is not None:
-            request.update(_precondition(if_match))
+            request.update(_precondition(if_match).request())
         self._conditional("delete_item", request, f"item {item_id}", missing_is_precondition=True)
 
     # Building blocks
@@ -423,85 +515,97 @@ class Repository:
         subject: str,
         *,
         missing_is_precondition: bool = False,
+        mismatch: type[Exception] = PreconditionFailedError,
         **extra: Any,
     ) -> dict[str, Any]:
-        """Run a conditional write; a failed condition is 404 (absent) or 412 (other version)."""
+        """Run a conditional write; a failed condition is 404 (absent) or `mismatch` (another revision)."""
         try:
             response = self._write(operation, **request, ReturnValuesOnConditionCheckFailure="ALL_OLD", **extra)
         except ClientError as error:
             if _error_code(error) != "ConditionalCheckFailedException":
                 raise
             if "Item" in error.response or missing_is_precondition:
-                raise PreconditionFailedError(f"{subject} does not match If-Match") from error
+                raise mismatch(f"{subject} does not match If-Match") from error
             raise NotFoundError(f"{subject} not found") from error
         return response
 
-    def _update_profile_fields(self, user_id: str, changes: Mapping[str, str], if_match: IfMatch | None) -> User:
+    def _update_profile_fields(
+        self,
+        user_id: str,
+        changes: Mapping[str, str],
+        condition: _Condition,
+        *,
+        mismatch: type[Exception] = PreconditionFailedError,
+    ) -> Profile:
         fields = {**changes, "updatedAt": self._clock()}
-        request = _update_request(self._table, schema.profile_key(user_id), fields, if_match)
-        response = self._conditional("update_item", request, f"user {user_id}", ReturnValues="ALL_NEW")
-        return _user_from(response["Attributes"])
-
-    def _move_email_claim(self, current: User, changes: Mapping[str, str], pinned: IfMatch) -> User:
-        now = self._clock()
-        update = _update_request(
-            self._table, schema.profile_key(current.user_id), {**changes, "updatedAt": now}, pinned
+        request = _update_request(self._table, schema.profile_key(user_id), fields, condition)
+        response = self._conditional(
+            "update_item", request, f"user {user_id}", mismatch=mismatch, ReturnValues="ALL_NEW"
         )
-        new_email = changes["email"]
+        return _profile_from(response["Attributes"])
+
+    def _move_email_claim(self, current: Profile, changes: Mapping[str, str]) -> Profile:
+        now = self._clock()
+        moved = Profile(
+            user=current.user.model_copy(update={**changes, "updated_at": now, "version": current.user.version + 1}),
+            incarnation=current.incarnation,
+        )
+        update = _update_request(
+            self._table, schema.profile_key(current.user.user_id), {**changes, "updatedAt": now}, _as_read(current)
+        )
         try:
             self._write(
                 "transact_write_items",
                 TransactItems=[
                     {"Update": update},
                     {"Delete": self._release_claim(current)},
-                    {"Put": self._put_new(_email_claim_record(new_email, current.user_id))},
+                    {"Put": self._put_new(_email_claim_record(moved))},
                 ],
             )
         except ClientError as error:
-            failed = self._failed_conditions(error)
-            if failed[2]:
-                raise EmailTakenError(f"email {new_email} belongs to another user") from error
-            raise PreconditionFailedError(f"user {current.user_id} changed meanwhile") from error
-        return current.model_copy(update={**changes, "updated_at": now, "version": current.version + 1})
+            profile_changed, _, email_taken = self._failed_conditions(error)
+            # The new address may be held by this very profile, changed meanwhile: read it again.
+            if email_taken and not profile_changed:
+                raise EmailTakenError(f"email {moved.user.email} belongs to another user") from error
+            raise _ChangedMeanwhile from error
+        return moved
 
-    def _release_claim(self, user: User) -> dict[str, Any]:
-        """Delete the user's email claim; never one another user holds."""
+    def _release_claim(self, profile: Profile) -> dict[str, Any]:
+        """Delete the profile's email claim; never one another user, or another incarnation, holds."""
+        held_by_profile = _Condition("userId = :user_id", values={":user_id": profile.user.user_id}) & _of_incarnation(
+            profile.incarnation
+        )
         return {
             "TableName": self._table,
-            "Key": _to_attributes(schema.email_claim_key(user.email)),
-            "ConditionExpression": f"attribute_not_exists({schema.PARTITION_KEY}) OR userId = :user_id",
-            "ExpressionAttributeValues": _to_attributes({":user_id": user.user_id}),
+            "Key": _to_attributes(schema.email_claim_key(profile.user.email)),
+            **(_ABSENT | held_by_profile).request(),
         }
 
-    def _delete_profile_and_claim(self, user: User) -> None:
+    def _delete_profile_and_claim(self, profile: Profile) -> None:
         delete_profile = {
             "TableName": self._table,
-            "Key": _to_attributes(schema.profile_key(user.user_id)),
-            "ConditionExpression": "#version = :version",
-            "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": _to_attributes({":version": user.version}),
+            "Key": _to_attributes(schema.profile_key(profile.user.user_id)),
+            **_as_read(profile).request(),
         }
         try:
             self._write(
                 "transact_write_items",
-                TransactItems=[{"Delete": delete_profile}, {"Delete": self._release_claim(user)}],
+                TransactItems=[{"Delete": delete_profile}, {"Delete": self._release_claim(profile)}],
             )
         except ClientError as error:
             self._failed_conditions(error)
-            raise PreconditionFailedError(f"user {user.user_id} changed meanwhile") from error
+            raise _ChangedMeanwhile from error
 
     def _delete_items_of(self, user_id: str) -> None:
-        for keys in self._item_key_batches(user_id):
-            requests = [{"DeleteRequest": {"Key": key}} for key in keys]
-            attempt = 0
-            while requests:
-                response = self._client.batch_write_item(RequestItems={self._table: requests})
-                requests = response.get("UnprocessedItems", {}).get(self._table, [])
-                if requests:
-                    _backoff(attempt)
-                    attempt = min(attempt + 1, _WRITE_ATTEMPTS)
+        """Delete what is left under a deleted user, each batch only while the profile is still absent.
 
-    def _item_key_batches(self, user_id: str) -> Iterator[list[dict[str, Any]]]:
+        A profile created again meanwhile (the same `sub` signing up again) keeps every item it holds.
+        """
+        profile_absent = {
+            "TableName": self._table,
+            "Key": _to_attributes(schema.profile_key(user_id)),
+            **_ABSENT.request(),
+        }
         query: dict[str, Any] = {
             "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
             "ExpressionAttributeNames": {"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
@@ -509,15 +613,20 @@ class Repository:
                 {":pk": schema.user_partition(user_id), ":prefix": schema.ITEM_PREFIX}
             ),
             "ProjectionExpression": "#pk, #sk",
-            "Limit": _BATCH_WRITE_LIMIT,
+            "Limit": _TRANSACTION_LIMIT - 1,
         }
         while True:
+            # Each batch is deleted before the next query, which therefore starts from the top again.
             response = self._client.query(TableName=self._table, ConsistentRead=True, **query)
-            if response["Items"]:
-                yield response["Items"]
+            deletes = [{"Delete": {"TableName": self._table, "Key": key}} for key in response["Items"]]
+            if deletes:
+                try:
+                    self._write("transact_write_items", TransactItems=[{"ConditionCheck": profile_absent}, *deletes])
+                except ClientError as error:
+                    self._failed_conditions(error)
+                    return
             if "LastEvaluatedKey" not in response:
                 return
-            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     @staticmethod
     def _failed_conditions(error: ClientError) -> list[bool]:

@@ -4,11 +4,15 @@
 |-------------------|--------------------|---------------|-----------------------------|
 | user profile      | USER#<userId>      | METADATA      | -                           |
 | to-do item        | USER#<userId>      | ITEM#<itemId> | STATUS#<status>#<itemId>    |
-| email claim       | EMAIL#<email>      | EMAIL         | -                           |
+| email claim       | EMAIL#<canonical>  | EMAIL         | -                           |
 
 Item ids sort by creation time, so reading a user's partition in descending order meets
 METADATA first ("M" > "I"), then the newest items. The status index is local, so it shares
 the partition key and can be read with strong consistency.
+
+A profile and its email claim both carry the profile's `incarnation`, an id drawn when the
+profile is created: a user id (a JWT `sub`) can be deleted and created again, an incarnation
+never comes back, so conditions on it tell the two profiles apart.
 
 Idempotency records live in a table of their own, keyed by one attribute, each record under its
 own partition key: with the status index, one partition key's items would be capped at 10 GB and
@@ -19,6 +23,8 @@ at one partition's throughput, which a shared `IDEMPOTENCY` partition reaches in
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from runtime.emails import canonical_email
 
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"
@@ -80,8 +86,8 @@ def status_sort_key(status: str, item_id: str) -> str:
 
 
 def email_claim_key(email: str) -> dict[str, str]:
-    """Emails are unique case-insensitively, so the claim is keyed on the lower-cased address."""
-    return {PARTITION_KEY: f"{EMAIL_PREFIX}{email.lower()}", SORT_KEY: EMAIL_SORT_KEY}
+    """Emails are unique in their canonical form (for ASCII, the lower-cased address)."""
+    return {PARTITION_KEY: f"{EMAIL_PREFIX}{canonical_email(email)}", SORT_KEY: EMAIL_SORT_KEY}
 
 
 def create_idempotency_table_request(table_name: str) -> dict[str, object]:

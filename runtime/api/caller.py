@@ -34,3 +34,18 @@ def only_own_user(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) 
         if parameters is None or parameters.get("userId", subject) != subject:
             raise ForbiddenError("the token's subject may only access its own user")
     return next_middleware(app)
+
+
+def verified_email(event: Mapping[str, Any]) -> str | None:
+    """The `email` claim when the issuer also says it verified it (`email_verified`), else None.
+
+    API Gateway passes every claim as a string, so `email_verified` arrives as "true".
+    """
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, Mapping) else None
+    jwt = authorizer.get("jwt") if isinstance(authorizer, Mapping) else None
+    claims = jwt.get("claims") if isinstance(jwt, Mapping) else None
+    if not isinstance(claims, Mapping) or str(claims.get("email_verified")).lower() != "true":
+        return None
+    email = claims.get("email")
+    return email if isinstance(email, str) and email else None

@@ -12,9 +12,9 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from runtime.errors import PreconditionFailedError
-from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN
+from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN, is_item_id
 from runtime.models import ErrorDetail, ErrorResponse, FieldError
-from runtime.repository import IfMatch
+from runtime.repository import IfMatch, Profile
 
 JSON = "application/json"
 
@@ -32,7 +32,7 @@ IfMatchHeader = Annotated[
     str | None,
     Header(
         max_length=64,
-        description='The ETag last read (e.g. `"3"`), or `*`: the write happens only at that version.',
+        description="The ETag last read, or `*`: the write happens only while the resource is at that version.",
     ),
 ]
 IdempotencyKeyHeader = Annotated[
@@ -47,7 +47,7 @@ IdempotencyKeyHeader = Annotated[
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, or an invalid query parameter, header or cursor",
-    403: "The caller's token is for another user",
+    403: "The caller's token is for another user, or names a verified email other than the one sent",
     404: "No such resource",
     409: (
         "Conflicts with the current state (email taken, user exists, Idempotency-Key in use or reused),"
@@ -67,25 +67,40 @@ def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
     }
 
 
+def entity_tag(version: int, incarnation: str | None = None) -> str:
+    """A resource's ETag: `"<version>"`, or a profile's `"<incarnation>.<version>"`.
+
+    Opaque to clients; the incarnation keeps a tag of a deleted profile from matching the profile
+    created again under the same id. Items need none: an item id is never used twice.
+    """
+    return f'"{version}"' if incarnation is None else f'"{incarnation}.{version}"'
+
+
+def profile_tag(profile: Profile) -> str:
+    return entity_tag(profile.user.version, profile.incarnation)
+
+
 def parse_if_match(header: str | None) -> IfMatch | None:
-    """`*`, `"3"` or `W/"3"`; anything else can never match, so it fails the precondition."""
+    """`*`, or an ETag this API gave, weak or strong; anything else can never match, so it fails."""
     if header is None:
         return None
     value = header.strip()
     if value == "*":
         return IfMatch(version=None)
     tag = value.removeprefix("W/")
-    version = tag[1:-1]
+    incarnation, _, version = tag[1:-1].rpartition(".")
     # isdigit() alone accepts digits such as "²" that int() refuses
-    if tag[:1] == tag[-1:] == '"' and version.isascii() and version.isdigit() and len(version) < 18:
-        return IfMatch(version=int(version))
+    well_formed = version.isascii() and version.isdigit() and len(version) < 18
+    # an incarnation is a ULID, as an item id is
+    if tag[:1] == tag[-1:] == '"' and well_formed and (not incarnation or is_item_id(incarnation)):
+        return IfMatch(version=int(version), incarnation=incarnation or None)
     raise PreconditionFailedError(f"If-Match {header!r} matches no version")
 
 
 def resource_response(
-    resource: BaseModel, *, version: int, status: int = 200, location: str | None = None
+    resource: BaseModel, *, etag: str, status: int = 200, location: str | None = None
 ) -> Response[Any]:
-    headers = {"ETag": f'"{version}"'}
+    headers = {"ETag": etag}
     if location is not None:
         headers["Location"] = location
     return Response(status_code=status, content_type=JSON, body=resource, headers=headers)

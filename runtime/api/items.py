@@ -14,6 +14,7 @@ from runtime.api.common import (
     IfMatchHeader,
     ItemId,
     UserId,
+    entity_tag,
     error_responses,
     no_content,
     parse_if_match,
@@ -22,7 +23,7 @@ from runtime.api.common import (
 from runtime.api.users import DEFAULT_PAGE_SIZE
 from runtime.cursor import MAX_CURSOR_LENGTH, Cursor
 from runtime.dependencies import get_repository
-from runtime.idempotency import create_idempotently
+from runtime.idempotency import Created, create_idempotently
 from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate
 from runtime.observability import ITEMS_COMPLETED, ITEMS_CREATED, count
 
@@ -67,12 +68,12 @@ def create_item(
 ) -> Response[Item]:
     repository = get_repository()
 
-    def create() -> Item:
+    def create() -> Created[Item]:
         item = repository.create_item(user_id, task=body.task, status=body.status)
         count(ITEMS_CREATED)
         if item.status is ItemStatus.DONE:
             count(ITEMS_COMPLETED)
-        return item
+        return Created(resource=item, etag=entity_tag(item.version))
 
     created = create_idempotently(
         route=routes.CREATE_ITEM.route_key,
@@ -82,8 +83,8 @@ def create_item(
         model=Item,
         create=create,
     )
-    location = f"/users/{user_id}/items/{created.item_id}"
-    return resource_response(created, version=created.version, status=201, location=location)
+    location = f"/users/{user_id}/items/{created.resource.item_id}"
+    return resource_response(created.resource, etag=created.etag, status=201, location=location)
 
 
 @router.get(
@@ -94,7 +95,7 @@ def create_item(
 def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
     repository = get_repository()
     item = repository.get_item(user_id, item_id)
-    return resource_response(item, version=item.version)
+    return resource_response(item, etag=entity_tag(item.version))
 
 
 @router.patch(
@@ -112,7 +113,7 @@ def update_item(
     change = repository.update_item(user_id, item_id, changes=body.changes(), if_match=parse_if_match(if_match))
     if change.after.status is ItemStatus.DONE and change.before.status is not ItemStatus.DONE:
         count(ITEMS_COMPLETED)
-    return resource_response(change.after, version=change.after.version)
+    return resource_response(change.after, etag=entity_tag(change.after.version))
 
 
 @router.delete(

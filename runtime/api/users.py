@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from runtime import routes
-from runtime.api.caller import subject_as_user_id
+from runtime.api.caller import subject_as_user_id, verified_email
 from runtime.api.common import (
     IdempotencyKeyHeader,
     IfMatchHeader,
@@ -17,10 +17,13 @@ from runtime.api.common import (
     error_responses,
     no_content,
     parse_if_match,
+    profile_tag,
     resource_response,
 )
 from runtime.dependencies import get_repository
-from runtime.idempotency import create_idempotently
+from runtime.emails import same_address
+from runtime.errors import EmailNotVerifiedError
+from runtime.idempotency import Created, create_idempotently
 from runtime.ids import new_id
 from runtime.models import User, UserCreate, UserUpdate, UserWithItems
 from runtime.observability import USERS_CREATED, count
@@ -30,10 +33,20 @@ DEFAULT_PAGE_SIZE = 25
 router = APIGatewayHttpRouter()
 
 
+def _only_the_verified_email(email: str) -> None:
+    """With a verified `email` claim, that address is the only one the caller may hold."""
+    claimed = verified_email(router.current_event.raw_event)
+    if claimed is not None and not same_address(email, claimed):
+        raise EmailNotVerifiedError("the email must be the one your token says is verified")
+
+
 @router.post(
     routes.CREATE_USER.resolver_path,
     summary="Create a user",
-    description="With a verified JWT the new user's id is the token's `sub`. Emails are unique.",
+    description=(
+        "With a verified JWT the new user's id is the token's `sub`, and when the token carries a verified"
+        " `email` the profile must use that address. Emails are unique."
+    ),
     responses={201: {"description": "The new user"}, **error_responses(400, 403, 409, 413, 415, 422)},
 )
 def create_user(
@@ -42,11 +55,12 @@ def create_user(
 ) -> Response[User]:
     repository = get_repository()
     subject = subject_as_user_id(router.current_event.raw_event)
+    _only_the_verified_email(body.email)
 
-    def create() -> User:
-        user = repository.create_user(user_id=subject or new_id(), email=body.email, name=body.name)
+    def create() -> Created[User]:
+        profile = repository.create_user(user_id=subject or new_id(), email=body.email, name=body.name)
         count(USERS_CREATED)
-        return user
+        return Created(resource=profile.user, etag=profile_tag(profile))
 
     created = create_idempotently(
         route=routes.CREATE_USER.route_key,
@@ -56,7 +70,8 @@ def create_user(
         model=User,
         create=create,
     )
-    return resource_response(created, version=created.version, status=201, location=f"/users/{created.user_id}")
+    location = f"/users/{created.resource.user_id}"
+    return resource_response(created.resource, etag=created.etag, status=201, location=location)
 
 
 @router.get(
@@ -73,11 +88,11 @@ def get_user(
 ) -> Response[User | UserWithItems]:
     repository = get_repository()
     if include == "items":
-        user, page = repository.get_profile_with_items(user_id, limit=DEFAULT_PAGE_SIZE)
-        body = UserWithItems(user=user, items=page.items, next_cursor=page.next_cursor)
-        return resource_response(body, version=user.version)
-    user = repository.get_profile(user_id)
-    return resource_response(user, version=user.version)
+        profile, page = repository.get_profile_with_items(user_id, limit=DEFAULT_PAGE_SIZE)
+        body = UserWithItems(user=profile.user, items=page.items, next_cursor=page.next_cursor)
+        return resource_response(body, etag=profile_tag(profile))
+    profile = repository.get_profile(user_id)
+    return resource_response(profile.user, etag=profile_tag(profile))
 
 
 @router.patch(
@@ -91,8 +106,10 @@ def update_user(
     if_match: IfMatchHeader = None,
 ) -> Response[User]:
     repository = get_repository()
-    user = repository.update_profile(user_id, changes=body.changes(), if_match=parse_if_match(if_match))
-    return resource_response(user, version=user.version)
+    if body.email is not None:
+        _only_the_verified_email(body.email)
+    profile = repository.update_profile(user_id, changes=body.changes(), if_match=parse_if_match(if_match))
+    return resource_response(profile.user, etag=profile_tag(profile))
 
 
 @router.delete(

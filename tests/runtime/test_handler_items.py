@@ -138,7 +138,11 @@ def test_patching_with_a_stale_etag_is_412_and_keeps_the_winner(api, items_path,
     assert api("GET", path).json() == winner
 
 
-@pytest.mark.parametrize("if_match", ['"²"', '"\u0661"', '"1x"', "1", '""', '"1", "2"', '"99999999999999999999"'])
+# The last is shaped like a profile's ETag: an item's never names an incarnation.
+@pytest.mark.parametrize(
+    "if_match",
+    ['"²"', '"\u0661"', '"1x"', "1", '""', '"1", "2"', '"99999999999999999999"', '"01M837V9CXKT5MX5SMCZCPKCTC.1"'],
+)
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_an_if_match_that_names_no_version_is_412_and_changes_nothing(api, items_path, item, method, if_match):
     path = f"{items_path}/{item['itemId']}"

@@ -59,31 +59,31 @@ def test_an_item_create_that_meets_a_concurrent_transaction_is_retried_and_store
 ):
     refusal = refuse("TransactWriteItems", 2, "TransactionCanceledException", ["TransactionConflict", None])
 
-    item = repository.create_item(jane.user_id, task="Write tests", status=ItemStatus.TODO)
+    item = repository.create_item(jane.user.user_id, task="Write tests", status=ItemStatus.TODO)
 
     assert refusal.refused == 2
-    assert repository.list_items(jane.user_id, limit=10, cursor=None).items == [item]
+    assert repository.list_items(jane.user.user_id, limit=10, cursor=None).items == [item]
     assert len(table_items()) == 3  # profile, email claim, item
 
 
 def test_a_throttled_transaction_is_retried(repository, refuse):
     refusal = refuse("TransactWriteItems", 1, "TransactionCanceledException", [None, "ThrottlingError"])
 
-    user = repository.create_user(user_id="U1", email="u1@example.com", name="One")
+    profile = repository.create_user(user_id="U1", email="u1@example.com", name="One")
 
     assert refusal.refused == 1
-    assert repository.get_profile("U1") == user
+    assert repository.get_profile("U1") == profile
 
 
 def test_a_single_item_write_that_meets_a_transaction_is_retried(repository, jane, refuse):
-    item = repository.create_item(jane.user_id, task="Write tests", status=ItemStatus.TODO)
+    item = repository.create_item(jane.user.user_id, task="Write tests", status=ItemStatus.TODO)
     refusal = refuse("UpdateItem", 1, "TransactionConflictException")
 
-    change = repository.update_item(jane.user_id, item.item_id, changes={"task": "Done"}, if_match=IfMatch(1))
+    change = repository.update_item(jane.user.user_id, item.item_id, changes={"task": "Done"}, if_match=IfMatch(1))
 
     assert refusal.refused == 1
     assert (change.after.task, change.after.version) == ("Done", 2)
-    assert repository.get_item(jane.user_id, item.item_id) == change.after
+    assert repository.get_item(jane.user.user_id, item.item_id) == change.after
 
 
 def test_a_write_that_keeps_meeting_conflicts_gives_up_and_changes_nothing(repository, jane, refuse, table_items):
@@ -91,7 +91,7 @@ def test_a_write_that_keeps_meeting_conflicts_gives_up_and_changes_nothing(repos
     refusal = refuse("TransactWriteItems", 10, "TransactionCanceledException", ["None", "TransactionConflict"])
 
     with pytest.raises(WriteConflictError):
-        repository.create_item(jane.user_id, task="Write tests", status=ItemStatus.TODO)
+        repository.create_item(jane.user.user_id, task="Write tests", status=ItemStatus.TODO)
     assert refusal.refused == 4
     assert table_items() == before
 

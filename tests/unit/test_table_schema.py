@@ -26,6 +26,11 @@ def test_email_claims_are_case_insensitive():
     assert schema.email_claim_key("Jane.Doe@Example.com") == schema.email_claim_key("jane.doe@example.com")
 
 
+def test_an_email_claim_is_keyed_on_the_canonical_form_which_for_ascii_is_the_lower_cased_address():
+    assert schema.email_claim_key("Jane.Doe@Example.com")["PK"] == "EMAIL#jane.doe@example.com"
+    assert schema.email_claim_key("Kai@Bücher.example.")["PK"] == "EMAIL#kai@xn--bcher-kva.example"
+
+
 def test_the_create_table_request_uses_the_declared_keys_and_indexes():
     request = schema.create_table_request("t")
 
