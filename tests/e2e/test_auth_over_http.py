@@ -40,7 +40,7 @@ def _as(api, subject):
 @pytest.fixture(scope="module")
 def bobs_data(secured):
     bob = _as(secured, BOB)
-    bob.post(f"{secured.url}/users", json={"email": "bob@example.com", "name": "Bob"}, timeout=10).raise_for_status()
+    bob.post(f"{secured.url}/users", json={"email": f"{BOB}@example.com", "name": "Bob"}, timeout=10).raise_for_status()
     item = bob.post(f"{secured.url}/users/{BOB}/items", json={"task": "Bob's secret"}, timeout=10)
     item.raise_for_status()
     return item.json()
@@ -49,10 +49,19 @@ def bobs_data(secured):
 def test_a_caller_creates_and_reads_its_own_user(secured):
     alice = _as(secured, ALICE)
 
-    created = alice.post(f"{secured.url}/users", json={"email": "alice@example.com", "name": "Alice"}, timeout=10)
+    created = alice.post(f"{secured.url}/users", json={"email": f"{ALICE}@example.com", "name": "Alice"}, timeout=10)
 
     assert (created.status_code, created.json()["userId"]) == (201, ALICE)
     assert alice.get(f"{secured.url}/users/{ALICE}", timeout=10).status_code == 200
+
+
+def test_a_caller_with_a_verified_email_claim_cannot_claim_another_address(secured):
+    carol = str(uuid.uuid4())
+    as_carol = _as(secured, carol)
+
+    response = as_carol.post(f"{secured.url}/users", json={"email": "ceo@example.com", "name": "Carol"}, timeout=10)
+
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "email_not_verified")
 
 
 @pytest.mark.parametrize(
