@@ -45,7 +45,7 @@ def http_event(
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method
     event["pathParameters"] = path_parameters or None
-    event["rawQueryString"] = urlencode(query or {})
+    event["rawQueryString"] = urlencode(query or {}, errors="surrogatepass")
     event["queryStringParameters"] = query or None
     if body is not None:
         raw_body = json.dumps(body)
