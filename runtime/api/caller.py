@@ -49,7 +49,7 @@ def verified_subject(event: Mapping[str, Any]) -> str | None:
     return subject
 
 
-def refuse_unusable_token(event: Mapping[str, Any]) -> Response[str] | None:
+def refuse_unusable_token(event: dict[str, Any]) -> Response[str] | None:
     """403 on a guarded route when the token has no usable `sub`; None otherwise.
 
     Runs before the resolver, so the refusal comes before any validation of the request.
