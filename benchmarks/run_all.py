@@ -8,7 +8,7 @@ import time
 
 from benchmarks._support import REPO_ROOT
 
-BENCHMARKS = ("cold_start", "warm_request", "round_trips", "package_size")
+BENCHMARKS = ("cold_start", "warm_request", "round_trips", "package_size", "body_check")
 
 
 def main() -> None:

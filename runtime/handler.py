@@ -1,8 +1,8 @@
 """The Lambda entry point: API Gateway HTTP API (payload 2.0) events in, JSON responses out.
 
 Every error a client can cause leaves here in one shape, `{"error": {code, message, details}}`:
-domain errors and request validation are mapped once below, and bodies that are too large or
-not JSON are refused before the resolver parses them.
+domain errors and request validation are mapped once below; tokens without a usable subject,
+and bodies that are too large or not JSON, are refused before the resolver sees the request.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from runtime import errors, routes
 from runtime.api import items, openapi_document, users
 from runtime.api.body import refuse_unacceptable_body
-from runtime.api.caller import only_own_user
+from runtime.api.caller import only_own_user, refuse_unusable_token
 from runtime.api.common import JSON, error_response
 from runtime.dependencies import settings
 from runtime.idempotency import idempotency_config
@@ -115,7 +115,7 @@ def openapi_json() -> str:
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config().register_lambda_context(context)
-    refusal = refuse_unacceptable_body(event)
+    refusal = refuse_unusable_token(event) or refuse_unacceptable_body(event)
     if refusal is not None:
         return {"statusCode": refusal.status_code, "headers": {"Content-Type": JSON}, "body": refusal.body}
     return app.resolve(event, context)

@@ -29,7 +29,11 @@ class Route:
 
 def match_path(template: str, path: str) -> dict[str, str] | None:
     """The parameters of `path` if it matches the route path `template`, as API Gateway matches them:
-    each `{param}` is one non-empty path segment. None if it does not match."""
+    each `{param}` is one non-empty path segment. None if it does not match.
+
+    For the local API's router, which matches the route table; `template` must come from it, never
+    from a request. The runtime reads the path parameters its resolver matched.
+    """
     pattern = _PATH_PARAMETER.sub(r"(?P<\1>[^/]+)", template)
     match = re.fullmatch(pattern, path)
     return match.groupdict() if match else None

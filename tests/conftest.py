@@ -104,12 +104,22 @@ class ApiResponse:
 
 
 @pytest.fixture
-def api(table: str) -> Any:
-    """Call `runtime.handler.lambda_handler` with a payload-2.0 event, as API Gateway would."""
+def send(table: str) -> Any:
+    """Call `runtime.handler.lambda_handler` with a whole event, for shapes `http_event` does not build."""
     from runtime.handler import lambda_handler
 
+    def call(event: dict[str, Any]) -> ApiResponse:
+        return ApiResponse(lambda_handler(event, LambdaContext()))
+
+    return call
+
+
+@pytest.fixture
+def api(send: Any) -> Any:
+    """Call `runtime.handler.lambda_handler` with a payload-2.0 event, as API Gateway would."""
+
     def call(method: str, path: str, **event_options: Any) -> ApiResponse:
-        return ApiResponse(lambda_handler(http_event(method, path, **event_options), LambdaContext()))
+        return send(http_event(method, path, **event_options))
 
     return call
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from runtime.routes import ROUTES
+from runtime.routes import ROUTES, match_path
 
 _RECORDED = Path(__file__).parent / "events" / "http_api_v2.json"
 
@@ -23,10 +22,9 @@ def _recorded_event() -> dict[str, Any]:
 
 def _matching_route(method: str, path: str) -> tuple[str, dict[str, str]]:
     for route in ROUTES:
-        pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"
-        match = re.match(pattern, path)
-        if route.method == method and match:
-            return route.route_key, match.groupdict()
+        parameters = match_path(route.path, path)
+        if route.method == method and parameters is not None:
+            return route.route_key, parameters
     return "$default", {}
 
 
@@ -47,14 +45,14 @@ def http_event(
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["requestContext"]["http"]["method"] = method
     event["pathParameters"] = path_parameters or None
-    event["rawQueryString"] = urlencode(query or {})
+    event["rawQueryString"] = urlencode(query or {}, errors="surrogatepass")
     event["queryStringParameters"] = query or None
     if body is not None:
         raw_body = json.dumps(body)
         event["headers"]["content-type"] = "application/json"
     if raw_body is not None:
         event["body"] = raw_body
-        event["headers"]["content-length"] = str(len(raw_body.encode()))
+        event["headers"]["content-length"] = str(len(raw_body.encode(errors="surrogatepass")))
     event["headers"].update({name.lower(): value for name, value in (headers or {}).items()})
     if claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}

@@ -2,7 +2,8 @@
 
 Powertools' validation turns only `JSONDecodeError` into a validation error; a body that is too
 large, not JSON, not UTF-8, badly base64-encoded or nested deeply enough to exhaust Python's
-recursion limit in any parse of it must still get a 4xx, never a 500.
+recursion limit in any parse of it must still get a 4xx, never a 500. So must a body of another
+declared media type even when empty: powertools raises an unmapped error for it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from http import HTTPStatus
+from itertools import accumulate
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -21,33 +23,46 @@ from runtime.models import MAX_BODY_BYTES
 
 _METHODS_WITH_BODY = frozenset({"POST", "PATCH"})
 MAX_JSON_DEPTH = 32
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKETS = re.compile(r"[\[\]{}]")
+# A string, possessive and with its closing quote optional so that no input makes the scan go
+# back: one left-to-right pass removes every string, whatever quotes and escapes it holds.
+_STRING = re.compile(r'"(?:[^"\\]++|\\[\s\S])*+"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _encoded_size(event: Mapping[str, Any]) -> int:
     body: str = event["body"]
-    return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode(errors="surrogatepass"))
 
 
-def _is_json(content_type: str) -> bool:
-    return content_type.split(";", 1)[0].strip().lower() == JSON
+def _declared_media_type(headers: Mapping[str, str]) -> str | None:
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return value.split(";", 1)[0].strip().lower()
+    return None
 
 
 def _body_text(event: Mapping[str, Any]) -> str:
     text: str = event["body"]
     if event.get("isBase64Encoded"):
-        text = base64.b64decode(text, validate=True).decode("utf-8")
+        return base64.b64decode(text, validate=True).decode("utf-8")
+    text.encode("utf-8")  # a lone surrogate is not UTF-8: UnicodeEncodeError
     return text
 
 
 def _nesting_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings, counted without recursion."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+    """Deepest bracket nesting outside strings, in time linear in the length of `text`."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether a parsed body holds a string that is not Unicode text, from a `\\ud800`-style escape."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _parse_problem(event: Mapping[str, Any]) -> str | None:
@@ -58,31 +73,35 @@ def _parse_problem(event: Mapping[str, Any]) -> str | None:
     """
     try:
         text = _body_text(event)
-    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
-        return "the body is not valid base64-encoded UTF-8"
+    except ValueError:  # binascii.Error, UnicodeDecodeError and UnicodeEncodeError are ValueErrors
+        return "the body is not valid UTF-8 (base64-encoded or not)"
     if _nesting_depth(text) > MAX_JSON_DEPTH:
         return f"the body nests deeper than {MAX_JSON_DEPTH} levels"
     try:
-        json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return "the body is not valid JSON"
+    if _holds_lone_surrogate(value):
+        return "the body escapes a lone surrogate, which is not Unicode text"
     return None
 
 
 def refuse_unacceptable_body(event: dict[str, Any]) -> Response[str] | None:
     """413 over 16 KiB, 415 when not declared JSON, 400 when it does not parse; None when acceptable.
 
-    An accepted body's media type is rewritten in the lower case powertools matches on, since
-    media types are case-insensitive (`Application/JSON` is JSON).
+    The media type is checked even with no body, and an accepted one is rewritten in the lower
+    case powertools matches on, since media types are case-insensitive (`Application/JSON` is JSON).
     """
-    if not event.get("body") or event["requestContext"]["http"]["method"] not in _METHODS_WITH_BODY:
+    if event["requestContext"]["http"]["method"].upper() not in _METHODS_WITH_BODY:
         return None
-    if _encoded_size(event) > MAX_BODY_BYTES:
+    if event.get("body") and _encoded_size(event) > MAX_BODY_BYTES:
         message = f"the body exceeds {MAX_BODY_BYTES} bytes"
         return error_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large", message)
-    if not _is_json(event.get("headers", {}).get("content-type", JSON)):
+    headers = event.get("headers") or {}
+    if _declared_media_type(headers) not in {None, JSON}:
         return error_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as JSON")
-    if problem := _parse_problem(event):
+    if event.get("body") and (problem := _parse_problem(event)):
         return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", problem)
+    event["headers"] = {name: value for name, value in headers.items() if name.lower() != "content-type"}
     event["headers"]["content-type"] = JSON
     return None

@@ -47,7 +47,7 @@ IdempotencyKeyHeader = Annotated[
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, or an invalid query parameter, header or cursor",
-    403: "The caller's token is for another user, or names a verified email other than the one sent",
+    403: "The token is for another user or has no `sub` usable as a user id, or it vouches for an email other than the one sent",
     404: "No such resource",
     409: (
         "Conflicts with the current state (email taken, user exists, Idempotency-Key in use or reused),"
@@ -110,7 +110,13 @@ def no_content() -> Response[None]:
     return Response(status_code=204)
 
 
+def _encodable(text: str) -> str:
+    """`text` with each lone surrogate (request data can hold one) written as its escape, so it encodes as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_response(status: HTTPStatus, code: str, message: str, details: Sequence[FieldError] = ()) -> Response[str]:
-    """Every error leaves the API in this one shape."""
-    body = ErrorResponse(error=ErrorDetail(code=code, message=message, details=list(details)))
+    """Every error leaves the API in this one shape; messages may quote the request."""
+    fields = [FieldError(field=_encodable(detail.field), message=_encodable(detail.message)) for detail in details]
+    body = ErrorResponse(error=ErrorDetail(code=code, message=_encodable(message), details=fields))
     return Response(status_code=status, content_type=JSON, body=body.model_dump_json())

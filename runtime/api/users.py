@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from runtime import routes
-from runtime.api.caller import subject_as_user_id, verified_email
+from runtime.api.caller import verified_email, verified_subject
 from runtime.api.common import (
     IdempotencyKeyHeader,
     IfMatchHeader,
@@ -54,7 +54,7 @@ def create_user(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[User]:
     repository = get_repository()
-    subject = subject_as_user_id(router.current_event.raw_event)
+    subject = verified_subject(router.current_event.raw_event)
     _only_the_verified_email(body.email)
 
     def create() -> Created[User]:
