@@ -27,7 +27,8 @@ _PUBLIC_ROUTES = frozenset((route.method, route.path) for route in ROUTES if not
 def verified_claims(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The claims API Gateway's JWT authorizer verified: None when no authorizer ran (open mode),
     empty when one ran but passed no claims."""
-    authorizer = event["requestContext"].get("authorizer")
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, Mapping) else None
     if authorizer is None:
         return None
     jwt = authorizer.get("jwt") if isinstance(authorizer, Mapping) else None

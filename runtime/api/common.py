@@ -47,7 +47,10 @@ IdempotencyKeyHeader = Annotated[
 
 _ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, or an invalid query parameter, header or cursor",
-    403: "The token is for another user or has no `sub` usable as a user id, or it vouches for an email other than the one sent",
+    403: (
+        "The token is for another user or has no `sub` usable as a user id, or it vouches for an email"
+        " other than the one sent"
+    ),
     404: "No such resource",
     409: (
         "Conflicts with the current state (email taken, user exists, Idempotency-Key in use or reused),"
