@@ -104,7 +104,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     api = HttpLambdaApi(
         f"{NAME}-api",
         HttpLambdaApiArgs(
-            code=source_archive(lambda_package.runtime_sources(PROJECT_ROOT)),
+            code=source_archive(lambda_package.function_sources(PROJECT_ROOT)),
             handler=lambda_package.HANDLER,
             python_runtime=lambda_package.PYTHON_RUNTIME,
             architecture=lambda_package.ARCHITECTURE,
@@ -210,7 +210,7 @@ def create_user_pool(config: StackConfig) -> UserPool:
     trigger = None
     if config.access_token_email_claims:
         trigger = TokenClaimsTriggerArgs(
-            code=source_archive(lambda_package.runtime_sources(PROJECT_ROOT)),
+            code=source_archive(lambda_package.function_sources(PROJECT_ROOT)),
             handler=lambda_package.TOKEN_CLAIMS_HANDLER,
             python_runtime=lambda_package.PYTHON_RUNTIME,
             architecture=lambda_package.ARCHITECTURE,

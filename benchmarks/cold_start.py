@@ -86,14 +86,14 @@ class Run:
 def deployed_sources() -> dict[str, Path]:
     """Archive path -> file: the infrastructure's own selection when it exists, else runtime/**/*.py."""
     try:
-        from components.lambda_package import runtime_sources
+        from components.lambda_package import function_sources
     except ImportError:
         return {
             path.relative_to(REPO_ROOT).as_posix(): path
             for path in sorted((REPO_ROOT / "runtime").rglob("*.py"))
             if "__pycache__" not in path.parts
         }
-    return runtime_sources(REPO_ROOT)
+    return function_sources(REPO_ROOT)
 
 
 def build_task_root(root: Path) -> int:

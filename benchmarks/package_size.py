@@ -1,8 +1,9 @@
-"""Package size: the zip of exactly what the Lambda deploys from runtime/, deflated as Pulumi archives it.
+"""Package size: the zip of exactly what the Lambda deploys, deflated as Pulumi archives it.
 
-The file selection is the infrastructure's own, `components.lambda_package.runtime_sources`
+The file selection is the infrastructure's own, `components.lambda_package.function_sources`
 (archive path -> file), so this measures what `pulumi up` uploads, not a guess at it.
-Libraries are not in it: powertools comes from its public layer and boto3 from the Lambda runtime.
+Besides runtime/ it holds the bundled pure-Python packages (idna); powertools comes from its public
+layer and boto3 from the Lambda runtime.
 """
 
 from __future__ import annotations
@@ -33,21 +34,21 @@ def zip_archive(sources: Mapping[str, Path]) -> bytes:
 
 
 def main() -> None:
-    heading("Package size: the Lambda archive built from runtime/")
+    heading("Package size: the Lambda archive (runtime/ and bundled packages)")
     try:
-        from components.lambda_package import runtime_sources
+        from components.lambda_package import function_sources
     except ImportError as error:
-        print(f"not measured: components.lambda_package.runtime_sources is not available ({error}).")
+        print(f"not measured: components.lambda_package.function_sources is not available ({error}).")
         print("This benchmark measures the infrastructure's own file selection and has no fallback of its own.")
         return
 
-    sources = runtime_sources(REPO_ROOT)
+    sources = function_sources(REPO_ROOT)
     archive = zip_archive(sources)
     uncompressed = sum(path.stat().st_size for path in sources.values())
     stray = [name for name in sources if "__pycache__" in name or not name.endswith(".py")]
     largest = sorted(sources.items(), key=lambda entry: entry[1].stat().st_size, reverse=True)[:5]
 
-    print(f"files: {len(sources)} (from components.lambda_package.runtime_sources)")
+    print(f"files: {len(sources)} (from components.lambda_package.function_sources)")
     print(f"not .py or under __pycache__: {', '.join(stray) if stray else 'none'}")
     print(f"largest: {', '.join(f'{name} {path.stat().st_size / KB:.1f} KB' for name, path in largest)}")
     print(f"uncompressed: {uncompressed / KB:.1f} KB ({uncompressed} bytes)")

@@ -1,14 +1,19 @@
-"""What the Lambda function is made of: our `runtime/` sources, and everything else from AWS.
+"""What the Lambda function is made of: our `runtime/` sources, the few pure-Python libraries
+nothing else provides, and everything else from AWS.
 
 Pure Python (no pulumi import), so the benchmarks zip exactly the files the stack deploys.
 
-Third-party code is not in the archive: powertools (with pydantic and the X-Ray SDK) comes from
-the public Powertools layer, boto3 from the Lambda runtime itself. The layer version is pinned to
-the powertools version `requirements/runtime.txt` pins, and a test keeps the two in step.
+Powertools (with pydantic and the X-Ray SDK) comes from the public Powertools layer, boto3 from
+the Lambda runtime itself. The layer version is pinned to the powertools version
+`requirements/runtime.txt` pins, and a test keeps the two in step. What the runtime imports
+beyond those (`idna`, for canonical email domains) ships in the archive, at its import path,
+from the environment that installed `requirements/runtime.txt`'s pin; a test checks that every
+third-party import of the runtime has one of these sources.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 HANDLER = "runtime.handler.lambda_handler"
@@ -27,6 +32,11 @@ POWERTOOLS_VERSION = "3.37.0"
 POWERTOOLS_LAYER_VERSION = 40
 # The account AWS publishes the Powertools layers from, in the commercial partition.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+
+# Top-level packages the runtime may import, by who provides them in Lambda.
+LAYER_PACKAGES = ("aws_lambda_powertools", "aws_xray_sdk", "pydantic", "pydantic_core", "typing_extensions")
+LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore")
+BUNDLED_PACKAGES = ("idna",)
 
 SOURCE_PACKAGE = "runtime"
 # Never shipped even when they sit under runtime/: tests and local helpers are not the function.
@@ -48,6 +58,27 @@ def runtime_sources(project_root: Path) -> dict[str, Path]:
         for path in sorted(package.rglob("*.py"))
         if _is_shipped(path.relative_to(package))
     }
+
+
+def bundled_sources() -> dict[str, Path]:
+    """Archive path (`idna/…`) -> file, for every Python source of each bundled package as
+    installed here; the same pinned version gives the same files, so the archive stays stable."""
+    sources: dict[str, Path] = {}
+    for name in BUNDLED_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError(f"{name} is not installed: install requirements/runtime.txt")
+        package = Path(next(iter(spec.submodule_search_locations)))
+        for path in sorted(package.rglob("*.py")):
+            relative = path.relative_to(package)
+            if "__pycache__" not in relative.parts:
+                sources[f"{name}/{relative.as_posix()}"] = path
+    return sources
+
+
+def function_sources(project_root: Path) -> dict[str, Path]:
+    """Everything the function's archive holds: the runtime's sources and the bundled packages."""
+    return dict(sorted({**runtime_sources(project_root), **bundled_sources()}.items()))
 
 
 def _is_shipped(relative: Path) -> bool:

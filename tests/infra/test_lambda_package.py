@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -11,7 +13,7 @@ import pytest
 
 from components import lambda_package
 from components.http_lambda_api import source_archive
-from components.lambda_package import powertools_layer_arn, runtime_sources
+from components.lambda_package import bundled_sources, function_sources, powertools_layer_arn, runtime_sources
 from tests.infra.stacks import ROOT
 
 
@@ -120,3 +122,47 @@ def test_the_layers_powertools_version_is_the_one_the_runtime_pins():
 def test_the_function_runs_a_supported_python_on_arm64():
     assert re.fullmatch(r"python3\.(1[2-9])", lambda_package.PYTHON_RUNTIME)
     assert lambda_package.ARCHITECTURE == "arm64"
+
+
+def _third_party_imports() -> dict[str, set[str]]:
+    """Top-level package -> the runtime modules importing it, for everything not in the standard library."""
+    found: dict[str, set[str]] = {}
+    for archive_path, path in runtime_sources(ROOT).items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != lambda_package.SOURCE_PACKAGE:
+                    found.setdefault(top, set()).add(archive_path)
+    return found
+
+
+def test_every_library_the_runtime_imports_comes_from_the_layer_the_lambda_runtime_or_the_archive():
+    provided = {
+        *lambda_package.LAYER_PACKAGES,
+        *lambda_package.LAMBDA_RUNTIME_PACKAGES,
+        *lambda_package.BUNDLED_PACKAGES,
+    }
+
+    unprovided = {name: sorted(modules) for name, modules in _third_party_imports().items() if name not in provided}
+    assert not unprovided, f"imported by the runtime but not deployed with it: {unprovided}"
+
+
+def test_the_archive_bundles_each_bundled_package_at_its_pinned_version():
+    pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "requirements" / "runtime.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    sources = function_sources(ROOT)
+
+    for name in lambda_package.BUNDLED_PACKAGES:
+        assert f"{name}/__init__.py" in sources, name
+        assert importlib.metadata.version(name) == pins[name], f"{name}: installed is not the pinned version"
+    assert not [path for path in sources if "__pycache__" in path or not path.endswith(".py")]
+    assert set(sources) - set(bundled_sources()) == set(runtime_sources(ROOT)), "nothing else beside runtime/"
