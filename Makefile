@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Test files run in parallel, one file per worker at a time (`make unit PYTEST_WORKERS=0` runs them in-process).
+PYTEST_WORKERS ?= 2
 
 .PHONY: install local test lint typecheck unit
 
@@ -25,6 +27,6 @@ typecheck: install
 	$(PY) -m mypy
 
 unit: install
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(ARGS)
 
 test: lint typecheck unit

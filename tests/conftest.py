@@ -31,7 +31,7 @@ for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB")
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from runtime import dependencies, idempotency  # noqa: E402
+from runtime import dependencies, idempotency, permissions  # noqa: E402
 from runtime.repository import Repository  # noqa: E402
 from runtime.table_schema import create_idempotency_table_request, create_table_request  # noqa: E402
 from tests.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
@@ -48,17 +48,30 @@ def _forget_clients() -> None:
     idempotency.clear_persistence()
 
 
-# Every DynamoDB action the runtime performed during this session (see tests/infra).
-RUNTIME_DYNAMODB_CALLS = DynamoDBCallRecorder()
+# What `runtime/permissions.py` lets the function do, per table: every test checks its calls against it.
+DECLARED_ACTIONS = {
+    TABLE_NAME: frozenset(permissions.DYNAMODB_ACTIONS),
+    IDEMPOTENCY_TABLE_NAME: frozenset(permissions.IDEMPOTENCY_TABLE_ACTIONS),
+}
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
+def dynamodb_calls() -> DynamoDBCallRecorder:
+    """The DynamoDB calls the runtime's own client makes during the test."""
+    return DynamoDBCallRecorder()
+
+
+@pytest.fixture
+def aws(dynamodb_calls: DynamoDBCallRecorder) -> Iterator[None]:
+    """A mocked account; afterwards, a call of the runtime that its role would not allow fails the test."""
     _forget_clients()
     with mock_aws():
-        RUNTIME_DYNAMODB_CALLS.attach(dependencies.dynamodb_client())
+        dynamodb_calls.attach(dependencies.dynamodb_client())
         yield
     _forget_clients()
+    undeclared = dynamodb_calls.undeclared(DECLARED_ACTIONS)
+    if undeclared:
+        pytest.fail(f"the runtime used DynamoDB actions runtime/permissions.py does not grant: {undeclared}")
 
 
 @pytest.fixture
@@ -122,8 +135,3 @@ def api(send: Any) -> Any:
         return send(http_event(method, path, **event_options))
 
     return call
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `after_runtime_suite` compare against what the runtime tests recorded: run them last."""
-    items.sort(key=lambda item: item.get_closest_marker("after_runtime_suite") is not None)

@@ -1,12 +1,13 @@
 """Records the DynamoDB calls the runtime makes, through a botocore event hook on its client.
 
-Used by the IAM contract test (the role allows exactly the actions the suite needed) and by the
-round-trip benchmark.
+Every runtime test checks its calls against the declared permissions (tests/conftest.py), the IAM
+contract test checks a tour of the API against the role, and the round-trip benchmark counts calls.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
 from typing import Any
 
 # A transaction is authorised per action it contains, not as `TransactWriteItems`.
@@ -47,6 +48,13 @@ class DynamoDBCallRecorder:
             self.actions_by_table[table].add(action)
         for table in {table for table, _ in needed}:
             self.calls_by_table[table][model.name] += 1
+
+    def undeclared(self, declared: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+        """Table -> the actions used on it that `declared` does not list (a table not listed: all)."""
+        found = {
+            table: sorted(set(used) - set(declared.get(table, ()))) for table, used in self.actions_by_table.items()
+        }
+        return {table: actions for table, actions in found.items() if actions}
 
     def total(self) -> int:
         return sum(self.calls.values())
