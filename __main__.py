@@ -100,11 +100,13 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
         ),
     )
     region = aws.get_region_output().region
-    authorizer = create_authorizer(config, stack_outputs)
+    # One archive for every function of the stack.
+    code = source_archive(lambda_package.function_sources(PROJECT_ROOT))
+    authorizer = create_authorizer(config, code, stack_outputs)
     api = HttpLambdaApi(
         f"{NAME}-api",
         HttpLambdaApiArgs(
-            code=source_archive(lambda_package.function_sources(PROJECT_ROOT)),
+            code=code,
             handler=lambda_package.HANDLER,
             python_runtime=lambda_package.PYTHON_RUNTIME,
             architecture=lambda_package.ARCHITECTURE,
@@ -184,11 +186,13 @@ def create_alarms(config: StackConfig, stack_outputs: dict[str, pulumi.Output[ob
     )
 
 
-def create_authorizer(config: StackConfig, stack_outputs: dict[str, pulumi.Output[object]]) -> JwtAuthorizerArgs | None:
+def create_authorizer(
+    config: StackConfig, code: pulumi.Archive, stack_outputs: dict[str, pulumi.Output[object]]
+) -> JwtAuthorizerArgs | None:
     """Who issues the tokens the API accepts: the stack's own user pool, a configured issuer, or
     nobody (`none`: every route open)."""
     if config.auth_mode == "cognito":
-        pool = create_user_pool(config)
+        pool = create_user_pool(config, code)
         stack_outputs[outputs.USER_POOL_ID] = pool.user_pool_id
         stack_outputs[outputs.USER_POOL_CLIENT_ID] = pool.client_id
         stack_outputs[outputs.JWT_ISSUER] = pool.issuer
@@ -204,13 +208,13 @@ def create_authorizer(config: StackConfig, stack_outputs: dict[str, pulumi.Outpu
     return None
 
 
-def create_user_pool(config: StackConfig) -> UserPool:
+def create_user_pool(config: StackConfig, code: pulumi.Archive) -> UserPool:
     """The stack's own user pool; with `accessTokenEmailClaims`, its access tokens carry the user's
     verified email (the pre-token-generation trigger, from the same archive as the API's code)."""
     trigger = None
     if config.access_token_email_claims:
         trigger = TokenClaimsTriggerArgs(
-            code=source_archive(lambda_package.function_sources(PROJECT_ROOT)),
+            code=code,
             handler=lambda_package.TOKEN_CLAIMS_HANDLER,
             python_runtime=lambda_package.PYTHON_RUNTIME,
             architecture=lambda_package.ARCHITECTURE,
