@@ -10,12 +10,13 @@ No topic policy: SNS's default one lets this account publish, which covers its o
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from components import policies
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -67,38 +68,8 @@ class AlarmTopic(pulumi.ComponentResource):
             description=f"Encrypts the {self._name}-{pulumi.get_stack()} alarm topic's messages",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.all(partition, region, account).apply(lambda values: alarm_topic_key_policy(*values)),
+            policy=pulumi.Output.all(partition, region, account).apply(
+                lambda values: policies.alarm_topic_key_policy(*values)
+            ),
             opts=self._child,
         )
-
-
-def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
-    """The account administers the key through IAM (the default key policy: without it the key
-    could become unmanageable); CloudWatch may only encrypt for the topic with it, acting for
-    this account's alarms in this region.
-
-    In a key policy `"Resource": "*"` means this key and nothing else."""
-    administer = {
-        "Sid": "AccountAdministersTheKeyThroughIam",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-    # The statement AWS documents for alarms on encrypted topics (Knowledge Center, "configure a
-    # CloudWatch alarm with an encrypted SNS topic"), which also shows it narrowed by the request's
-    # source context. Narrowed here to this account's alarms in this region (`aws:SourceAccount`,
-    # and the alarm as `aws:SourceArn`), so CloudWatch acting for anyone else's alarm cannot use
-    # the key. It lets CloudWatch encrypt messages, not read anything.
-    cloudwatch = {
-        "Sid": "CloudWatchAlarmsPublishToTheTopic",
-        "Effect": "Allow",
-        "Principal": {"Service": "cloudwatch.amazonaws.com"},
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-        "Resource": "*",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": account_id},
-            "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
-        },
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [administer, cloudwatch]})

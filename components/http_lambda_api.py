@@ -23,6 +23,7 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
+from components import policies
 from components.alarms import AlarmOptions, metric_alarm
 
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -227,11 +228,11 @@ class HttpLambdaApi(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-function",
             description=f"Execution role of the {self._physical_name} function",
-            assume_role_policy=lambda_trust_policy(),
+            assume_role_policy=policies.lambda_trust_policy(),
             opts=self._child,
         )
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
-        policies: list[pulumi.Resource] = [
+        attached: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
                 f"{self._name}-{label}",
                 role=role.name,
@@ -240,23 +241,23 @@ class HttpLambdaApi(pulumi.ComponentResource):
             )
             for label, policy in MANAGED_POLICIES.items()
         ]
-        policies.append(
+        attached.append(
             aws.iam.RolePolicy(
                 f"{self._name}-logs",
                 role=role.id,
-                policy=log_group.arn.apply(function_logs_policy),
+                policy=log_group.arn.apply(policies.function_logs_policy),
                 opts=self._child,
             )
         )
-        policies.append(
+        attached.append(
             aws.iam.RolePolicy(
                 f"{self._name}-vpc-access",
                 role=role.id,
-                policy=vpc_access_policy(),
+                policy=policies.vpc_access_policy(),
                 opts=self._child,
             )
         )
-        policies.append(
+        attached.append(
             aws.iam.RolePolicy(
                 f"{self._name}-dynamodb",
                 role=role.id,
@@ -264,7 +265,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 opts=self._child,
             )
         )
-        return role, policies
+        return role, attached
 
     def _create_log_group(self) -> aws.cloudwatch.LogGroup:
         # Created here, before the function, or Lambda creates it on first run without retention.
@@ -542,53 +543,22 @@ class HttpLambdaApi(pulumi.ComponentResource):
 MANAGED_POLICIES: dict[str, str] = {
     # Network interfaces in the VPC. Not AWSLambdaVPCAccessExecutionRole: besides these it lets the
     # function write to every log group in the account; its own logs are granted inline instead,
-    # and the one network action this policy lacks (`ec2:DescribeSubnets`) by `vpc_access_policy`.
+    # and the one network action this policy lacks (`ec2:DescribeSubnets`) by `policies.vpc_access_policy`.
     "eni-management": "service-role/AWSLambdaENIManagementAccess",
     # Sending trace segments for active tracing.
     "xray": "AWSXRayDaemonWriteAccess",
 }
 
 
-def lambda_trust_policy() -> str:
-    statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def vpc_access_policy() -> str:
-    """What `AWSLambdaVPCAccessExecutionRole` grants for the network and the ENI-management
-    policy lacks: AWS added `ec2:DescribeSubnets` to it in 2024 (its version 3). The action
-    takes no resource scoping, so `*`: it lists subnets, changes nothing."""
-    statement = {"Sid": "DescribeSubnets", "Effect": "Allow", "Action": "ec2:DescribeSubnets", "Resource": "*"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def function_logs_policy(log_group_arn: str) -> str:
-    """Write log streams in the function's own log group, which the stack creates, and no other."""
-    statement = {
-        "Sid": "OwnLogGroup",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": f"{log_group_arn}:*",
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
 def dynamodb_policy(tables: Sequence[TableAccess]) -> pulumi.Output[str]:
-    """One statement per table: its actions on it and its indexes, none on another table."""
-
-    def statement(table: TableAccess) -> pulumi.Output[dict[str, object]]:
-        return pulumi.Output.all(table.table_arn, table.index_arns).apply(
-            lambda arns: {
-                "Sid": table.sid,
-                "Effect": "Allow",
-                "Action": sorted(table.actions),
-                "Resource": [arns[0], *arns[1]],
-            }
+    """`policies.table_access_policy` over the tables, once their ARNs are known."""
+    grants = [
+        pulumi.Output.all(table.table_arn, table.index_arns).apply(
+            lambda arns, table=table: (table.sid, table.actions, [arns[0], *arns[1]])  # type: ignore[misc]
         )
-
-    return pulumi.Output.all(*[statement(table) for table in tables]).apply(
-        lambda statements: json.dumps({"Version": "2012-10-17", "Statement": statements})
-    )
+        for table in tables
+    ]
+    return pulumi.Output.all(*grants).apply(policies.table_access_policy)
 
 
 def access_log_group_name(function_name: str) -> str:

@@ -9,12 +9,13 @@ security group allows nothing but HTTPS to that endpoint's prefix list.
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from components import policies
 
 # Each subnet is a 16th of the VPC (a /20 of a /16): room for 6 zones and for later tiers.
 _SUBNET_PREFIX_EXTRA_BITS = 4
@@ -155,7 +156,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             vpc_endpoint_type="Gateway",
             route_table_ids=[table.id for table in route_tables],
             policy=pulumi.Output.all(*self._args.dynamodb_table_arns).apply(
-                lambda arns: endpoint_policy(arns, actions)
+                lambda arns: policies.endpoint_policy(arns, actions)
             ),
             tags={"Name": f"{self._name}-dynamodb"},
             opts=self._child,
@@ -193,14 +194,14 @@ class PrivateNetwork(pulumi.ComponentResource):
             f"{self._name}-flow-logs",
             description="VPC flow logs delivery to their own log group",
             assume_role_policy=pulumi.Output.all(partition, region, account).apply(
-                lambda values: flow_logs_trust_policy(*values)
+                lambda values: policies.flow_logs_trust_policy(*values)
             ),
             opts=self._child,
         )
         policy = aws.iam.RolePolicy(
             f"{self._name}-flow-logs",
             role=role.id,
-            policy=log_group.arn.apply(flow_logs_policy),
+            policy=log_group.arn.apply(policies.flow_logs_policy),
             opts=self._child,
         )
         return aws.ec2.FlowLog(
@@ -262,44 +263,3 @@ def zone_choice(zones: RegionZones, count: int, pinned: Sequence[str] = ()) -> l
     if pinned:
         return [by_id[zone_id] for zone_id in pinned]
     return sorted(zones.names)[:count]
-
-
-def endpoint_policy(table_arns: Sequence[str], actions: Sequence[str]) -> str:
-    """Anyone in the VPC may use these actions on these tables and their indexes, and nothing else."""
-    resources = [resource for arn in table_arns for resource in (arn, f"{arn}/index/*")]
-    statement = {
-        "Sid": "OnlyTheseTables",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": sorted(actions),
-        "Resource": resources,
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def flow_logs_trust_policy(partition: str, region: str, account_id: str) -> str:
-    """Only the flow-logs service, acting for this account's flow logs (no confused deputy)."""
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-        "Condition": {
-            "StringEquals": {"aws:SourceAccount": account_id},
-            "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
-        },
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-def flow_logs_policy(log_group_arn: str) -> str:
-    """Write to its own log group, which the stack creates, and nowhere else; find it by listing."""
-    own_group = {
-        "Sid": "OwnLogGroup",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-        "Resource": [log_group_arn, f"{log_group_arn}:*"],
-    }
-    # The delivery service lists log groups to find its destination (in AWS's documented minimum
-    # for the role). The action takes no resource scoping, so `*`: it reveals names, writes nothing.
-    find_group = {"Sid": "FindLogGroup", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [own_group, find_group]})

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.http_lambda_api import function_logs_policy, lambda_trust_policy
+from components import policies
 
 # SRP and refresh only: no USER_PASSWORD_AUTH (the password sent to Cognito as is) and no admin
 # flows (those are for servers holding AWS credentials, not for apps).
@@ -188,13 +188,13 @@ class UserPool(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-token-claims",
             description=f"Execution role of the {physical_name} function",
-            assume_role_policy=lambda_trust_policy(),
+            assume_role_policy=policies.lambda_trust_policy(),
             opts=child,
         )
         logs = aws.iam.RolePolicy(
             f"{self._name}-token-claims-logs",
             role=role.id,
-            policy=log_group.arn.apply(function_logs_policy),
+            policy=log_group.arn.apply(policies.function_logs_policy),
             opts=child,
         )
         return aws.lambda_.Function(

@@ -1,0 +1,123 @@
+"""Every IAM, KMS and VPC endpoint policy document of the stack, in one place to review.
+
+Pure functions from ARNs to JSON documents (no resources here): the components attach them, and
+the tests read each one whole and run parliament over it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+def _document(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def lambda_trust_policy() -> str:
+    statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    return _document(statement)
+
+
+def vpc_access_policy() -> str:
+    """What `AWSLambdaVPCAccessExecutionRole` grants for the network and the ENI-management
+    policy lacks: AWS added `ec2:DescribeSubnets` to it in 2024 (its version 3). The action
+    takes no resource scoping, so `*`: it lists subnets, changes nothing."""
+    statement = {"Sid": "DescribeSubnets", "Effect": "Allow", "Action": "ec2:DescribeSubnets", "Resource": "*"}
+    return _document(statement)
+
+
+def function_logs_policy(log_group_arn: str) -> str:
+    """Write log streams in the function's own log group, which the stack creates, and no other."""
+    statement = {
+        "Sid": "OwnLogGroup",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:*",
+    }
+    return _document(statement)
+
+
+def table_access_policy(grants: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> str:
+    """One statement per table, `(sid, actions, resources)`: its actions on it and its indexes,
+    none on another table."""
+    return _document(
+        *(
+            {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+            for sid, actions, resources in grants
+        )
+    )
+
+
+def endpoint_policy(table_arns: Sequence[str], actions: Sequence[str]) -> str:
+    """Anyone in the VPC may use these actions on these tables and their indexes, and nothing else."""
+    resources = [resource for arn in table_arns for resource in (arn, f"{arn}/index/*")]
+    statement = {
+        "Sid": "OnlyTheseTables",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": sorted(actions),
+        "Resource": resources,
+    }
+    return _document(statement)
+
+
+def flow_logs_trust_policy(partition: str, region: str, account_id: str) -> str:
+    """Only the flow-logs service, acting for this account's flow logs (no confused deputy)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+        },
+    }
+    return _document(statement)
+
+
+def flow_logs_policy(log_group_arn: str) -> str:
+    """Write to its own log group, which the stack creates, and nowhere else; find it by listing."""
+    own_group = {
+        "Sid": "OwnLogGroup",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    }
+    # The delivery service lists log groups to find its destination (in AWS's documented minimum
+    # for the role). The action takes no resource scoping, so `*`: it reveals names, writes nothing.
+    find_group = {"Sid": "FindLogGroup", "Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"}
+    return _document(own_group, find_group)
+
+
+def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
+    """The account administers the key through IAM (the default key policy: without it the key
+    could become unmanageable); CloudWatch may only encrypt for the topic with it, acting for
+    this account's alarms in this region.
+
+    In a key policy `"Resource": "*"` means this key and nothing else."""
+    administer = {
+        "Sid": "AccountAdministersTheKeyThroughIam",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    # The statement AWS documents for alarms on encrypted topics (Knowledge Center, "configure a
+    # CloudWatch alarm with an encrypted SNS topic"), which also shows it narrowed by the request's
+    # source context. Narrowed here to this account's alarms in this region (`aws:SourceAccount`,
+    # and the alarm as `aws:SourceArn`), so CloudWatch acting for anyone else's alarm cannot use
+    # the key. It lets CloudWatch encrypt messages, not read anything.
+    cloudwatch = {
+        "Sid": "CloudWatchAlarmsPublishToTheTopic",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
+        },
+    }
+    return _document(administer, cloudwatch)
