@@ -18,7 +18,8 @@ import pulumi_aws as aws
 
 from components import policies
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# An address SNS can mail: something, an @, a domain with a dot.
+EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +29,7 @@ class AlarmTopicArgs:
     clicked. Without an email the topic has no subscriber (add one by hand, or chat/pager)."""
 
     def __post_init__(self) -> None:
-        if self.email is not None and not _EMAIL.fullmatch(self.email):
+        if self.email is not None and not EMAIL_ADDRESS.fullmatch(self.email):
             raise ValueError(f"{self.email!r} is not an email address")
 
 

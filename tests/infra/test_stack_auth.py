@@ -162,8 +162,8 @@ def test_jwt_mode_requires_the_configured_scopes_on_every_guarded_route():
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"authMode": "jwt", "jwtRequiredScopes": '[""]'}, "jwtRequiredScopes must be scopes without spaces"),
-        ({"authMode": "jwt", "jwtRequiredScopes": '["read write"]'}, "jwtRequiredScopes must be scopes without spaces"),
+        ({"authMode": "jwt", "jwtRequiredScopes": '[""]'}, "jwtRequiredScopes must list scopes without spaces"),
+        ({"authMode": "jwt", "jwtRequiredScopes": '["read write"]'}, "must list scopes without spaces"),
         ({"authMode": "cognito", "jwtRequiredScopes": '["read"]'}, "only read with authMode jwt"),
         ({"authMode": "none", "userPoolEmailIdentityArn": SES_IDENTITY}, "only read with authMode cognito"),
         ({"authMode": "cognito", "userPoolEmailIdentityArn": "ops@example.com"}, "must be an SES identity ARN"),

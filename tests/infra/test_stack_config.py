@@ -7,11 +7,22 @@ import dataclasses
 import pulumi
 import pytest
 
-from components.stack_config import PRODUCTION_STACKS, ConfigError, StackConfig
+from components.stack_config import PRODUCTION_STACKS, ConfigError, StackConfig, config_key, project_file
 from tests.infra.pulumi_mocks import PROJECT, deploy
 from tests.infra.stacks import ROOT, STACKS, operator_settings, read_yaml, stack_settings
 
-PULUMI_TYPES = {"int": "integer", "bool": "boolean", "str": "string", "tuple[str, ...]": "array"}
+# Every config key users may have set, exactly as they spell it: a derived key that drifted would
+# silently drop the value a stack file or `pulumi config set` gave it.
+CONFIG_KEYS = (
+    "lambdaMemoryMb", "lambdaTimeoutSeconds", "logRetentionDays", "availabilityZoneCount", "availabilityZoneIds",
+    "vpcCidr", "enableFlowLogs", "tableDeletionProtection", "throttlingBurstLimit", "throttlingRateLimit",
+    "corsAllowedOrigins", "authMode", "jwtIssuer", "jwtAudiences", "jwtRequiredScopes", "accessTokenEmailClaims",
+    "userPoolEmailIdentityArn", "userPoolDeletionProtection", "reservedConcurrency", "enableAlarms", "alarmEmail",
+    "alarmTopicArn", "alarmPeriodSeconds", "alarmEvaluationPeriods", "alarmDatapointsToAlarm",
+    "functionErrorsAlarmThreshold", "api5xxAlarmThreshold", "functionThrottlesAlarmThreshold",
+    "tableThrottlesAlarmThreshold", "tableSystemErrorsAlarmThreshold", "alarmLimitWarningPercent",
+    "verifyPowertoolsLayer",
+)  # fmt: skip
 
 
 def declared() -> dict[str, dict[str, object]]:
@@ -34,17 +45,23 @@ def test_the_project_runs_python_in_the_pip_toolchains_virtualenv():
     assert (ROOT / "requirements.txt").read_text().splitlines()[-1] == "-r requirements/dev.txt"
 
 
-def test_pulumi_yaml_declares_every_key_the_program_reads_with_the_same_default():
-    assert {key: schema.get("default") for key, schema in declared().items()} == {
-        key: list(value) if isinstance(value, tuple) else value for key, value in StackConfig.defaults().items()
-    }
+def test_the_config_keys_derived_from_the_settings_are_the_keys_users_set():
+    assert tuple(config_key(option.name) for option in dataclasses.fields(StackConfig)) == CONFIG_KEYS
+    assert config_key("api_5xx_alarm_threshold") == "api5xxAlarmThreshold"
 
 
-def test_every_declared_key_has_its_type_and_a_description():
-    types = {field.metadata["key"]: PULUMI_TYPES[str(field.type)] for field in dataclasses.fields(StackConfig)}
+def test_pulumi_yaml_holds_exactly_the_generated_config_schema():
+    """Regenerate with `.venv/bin/python -m components.stack_config` after changing a setting."""
+    project = read_yaml("Pulumi.yaml")
 
+    assert project == project_file(project)
+    assert tuple(declared()) == CONFIG_KEYS
+
+
+def test_every_setting_has_a_type_a_default_and_a_description():
     for key, schema in declared().items():
-        assert schema["type"] == types[key], key
+        assert schema["type"] in {"integer", "boolean", "string", "array"}, key
+        assert "default" in schema, key
         assert len(str(schema.get("description", ""))) > 20, f"{key} needs a description"
 
 
@@ -188,9 +205,9 @@ def test_jwt_mode_reads_the_issuer_and_the_audiences():
         ("alarmTopicArn", "alarms", "alarmTopicArn must be an SNS topic ARN"),
         ("alarmTopicArn", "arn:aws:sqs:us-east-1:123456789012:alarms", "alarmTopicArn must be an SNS topic ARN"),
         ("alarmTopicArn", "arn:aws:sns:us-east-1:1234:alarms", "alarmTopicArn must be an SNS topic ARN"),
-        ("availabilityZoneIds", '["us-east-1a", "us-east-1b"]', "not a zone ID like use1-az1"),
+        ("availabilityZoneIds", '["us-east-1a", "us-east-1b"]', "must list zone IDs like use1-az1"),
         ("availabilityZoneIds", '["use1-az1", "use1-az1"]', "must not repeat a zone"),
-        ("availabilityZoneIds", '["use1-az1", "use1-az3"]', "cannot attach a function to a subnet in use1-az3"),
+        ("availabilityZoneIds", '["use1-az1", "use1-az3"]', "must not name use1-az3: Lambda cannot attach"),
         ("availabilityZoneIds", '["use1-az1", "use1-az2", "use1-az4"]', "lists 3 zones but availabilityZoneCount is 2"),
         ("alarmPeriodSeconds", "90", "alarmPeriodSeconds"),
         ("alarmPeriodSeconds", "30", "alarmPeriodSeconds"),
