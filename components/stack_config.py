@@ -424,7 +424,7 @@ def _check(condition: bool, message: str) -> None:
 
 if __name__ == "__main__":
     # `python -m components.stack_config` rewrites Pulumi.yaml's config schema from the declarations.
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     document = project_file(yaml.safe_load(PROJECT_FILE.read_text()))
     header = "# The project config schema is generated: declare settings in components/stack_config.py, then\n"
