@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from runtime.errors import PreconditionFailedError
 from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN, is_item_id
 from runtime.models import ErrorDetail, ErrorResponse, FieldError
-from runtime.repository import IfMatch, Profile
+from runtime.records import Profile
+from runtime.repository import IfMatch
 
 JSON = "application/json"
 

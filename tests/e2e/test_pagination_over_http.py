@@ -5,7 +5,8 @@ import requests
 
 from runtime.ids import new_id
 from runtime.models import Item, ItemStatus
-from runtime.repository import item_record, utc_now
+from runtime.records import item_record
+from runtime.repository import utc_now
 
 pytestmark = pytest.mark.e2e
 
