@@ -1,8 +1,9 @@
-"""CloudWatch alarms as every component creates them: one shape, one topic told.
+"""CloudWatch alarms as every component creates them: data, one shape, one topic told.
 
 A component that owns a resource owns its alarms: it takes `AlarmOptions` (the topic and the
-evaluation window) and creates them with `metric_alarm` or `sum_alarm`, so every alarm notifies
-the topic when it fires and when it recovers, and reads missing data the same way.
+evaluation window), lists its alarms as `AlarmSpec`s and creates them with `create_alarms`, so
+every alarm notifies the topic when it fires and when it recovers, and reads missing data the
+same way.
 """
 
 from __future__ import annotations
@@ -44,6 +45,68 @@ class AlarmOptions:
             raise ValueError("datapoints_to_alarm must be between 1 and evaluation_periods")
         if self.period_seconds * self.evaluation_periods > 86400:
             raise ValueError("an alarm looks back one day at most: period_seconds * evaluation_periods <= 86400")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmSpec:
+    """One alarm of a component: on one metric, or on one metric added up over several dimension
+    sets (e.g. one per DynamoDB operation)."""
+
+    resource: str
+    """Suffix of its Pulumi resource name (part of its URN: never change it)."""
+    name: str
+    """Suffix of the alarm's name in CloudWatch."""
+    description: str
+    """What it means and where to look first: the runbook an on-call reads in the notification."""
+    namespace: str
+    metric_name: str
+    dimension_sets: Sequence[Mapping[str, pulumi.Input[str]]]
+    threshold: float
+    statistic: str = "Sum"
+    comparison: str = "GreaterThanOrEqualToThreshold"
+
+
+def create_alarms(
+    specs: Sequence[AlarmSpec],
+    options: AlarmOptions,
+    *,
+    resource_prefix: str,
+    name_prefix: str,
+    parent: pulumi.Resource,
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """The component's alarms, `<resource_prefix>-<resource>` named `<name_prefix>-<name>`."""
+    created = []
+    for spec in specs:
+        resource_name = f"{resource_prefix}-{spec.resource}"
+        alarm_name = f"{name_prefix}-{spec.name}"
+        if len(spec.dimension_sets) == 1:
+            alarm = metric_alarm(
+                resource_name,
+                options,
+                alarm_name=alarm_name,
+                description=spec.description,
+                namespace=spec.namespace,
+                metric_name=spec.metric_name,
+                dimensions=spec.dimension_sets[0],
+                threshold=spec.threshold,
+                statistic=spec.statistic,
+                comparison=spec.comparison,
+                parent=parent,
+            )
+        else:
+            alarm = sum_alarm(
+                resource_name,
+                options,
+                alarm_name=alarm_name,
+                description=spec.description,
+                namespace=spec.namespace,
+                metric_name=spec.metric_name,
+                dimension_sets=spec.dimension_sets,
+                threshold=spec.threshold,
+                parent=parent,
+            )
+        created.append(alarm)
+    return created
 
 
 def metric_alarm(

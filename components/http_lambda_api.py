@@ -24,7 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import policies
-from components.alarms import AlarmOptions, metric_alarm
+from components.alarms import AlarmOptions, AlarmSpec, create_alarms
 
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _SUPPORTED_RUNTIME = re.compile(r"python3\.(1[2-9]|[2-9]\d)")
@@ -196,8 +196,13 @@ class HttpLambdaApi(pulumi.ComponentResource):
         stage, access_log_group = self._create_stage(api)
         self._allow_invocation_by(api, function)
         if args.alarms:
-            self._create_function_alarms(function, args.alarms)
-            self._create_api_alarms(api, stage, args.alarms)
+            create_alarms(
+                self._alarm_specs(function, api, stage),
+                args.alarms,
+                resource_prefix=self._name,
+                name_prefix=self._physical_name,
+                parent=self,
+            )
 
         self.api_url = api.api_endpoint
         self.api_id = api.id
@@ -443,100 +448,93 @@ class HttpLambdaApi(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_function_alarms(self, function: aws.lambda_.Function, options: AlarmOptions) -> None:
+    def _alarm_specs(
+        self, function: aws.lambda_.Function, api: aws.apigatewayv2.Api, stage: aws.apigatewayv2.Stage
+    ) -> list[AlarmSpec]:
+        """The function's errors, throttles, p99 duration and (with a reservation) concurrency, and
+        the API's 5xx responses."""
         args = self._args
-        dimensions = {"FunctionName": function.name}
         name = self._physical_name
-        metric_alarm(
-            f"{self._name}-errors",
-            options,
-            alarm_name=f"{name}-errors",
-            description=(
-                f"The {name} function failed (unhandled exception, timeout or out of memory) "
-                f"{args.errors_alarm_threshold}+ times in a period: callers got 5xx. First look at the "
-                "function's log group for ERROR lines and the X-Ray traces of the failed requests."
-            ),
-            metric_name="Errors",
-            threshold=args.errors_alarm_threshold,
-            namespace="AWS/Lambda",
-            dimensions=dimensions,
-            parent=self,
-        )
-        metric_alarm(
-            f"{self._name}-throttles",
-            options,
-            alarm_name=f"{name}-throttles",
-            description=(
-                f"Lambda refused to run the {name} function (its concurrency limit was reached): callers "
-                "got errors. Compare its ConcurrentExecutions and Duration: a traffic spike or slower "
-                "calls. Raise the reserved concurrency only if the table and the bill can take it."
-            ),
-            metric_name="Throttles",
-            threshold=args.throttles_alarm_threshold,
-            namespace="AWS/Lambda",
-            dimensions=dimensions,
-            parent=self,
-        )
+        on_function: list[Mapping[str, pulumi.Input[str]]] = [{"FunctionName": function.name}]
         warning = args.limit_warning_percent / 100
-        slow_ms = warning * args.timeout_seconds * 1000
-        metric_alarm(
-            f"{self._name}-duration",
-            options,
-            alarm_name=f"{name}-duration-p99",
-            description=(
-                f"The slowest 1% of {name} invocations take over {args.limit_warning_percent}% of its "
-                f"{args.timeout_seconds} s "
-                "timeout: timeouts are next. Find the slow segment in the X-Ray traces (DynamoDB calls, "
-                "cold starts); more memory also gives the function more CPU."
+        specs = [
+            AlarmSpec(
+                resource="errors",
+                name="errors",
+                description=(
+                    f"The {name} function failed (unhandled exception, timeout or out of memory) "
+                    f"{args.errors_alarm_threshold}+ times in a period: callers got 5xx. First look at the "
+                    "function's log group for ERROR lines and the X-Ray traces of the failed requests."
+                ),
+                metric_name="Errors",
+                threshold=args.errors_alarm_threshold,
+                namespace="AWS/Lambda",
+                dimension_sets=on_function,
             ),
-            metric_name="Duration",
-            statistic="p99",
-            comparison="GreaterThanThreshold",
-            threshold=slow_ms,
-            namespace="AWS/Lambda",
-            dimensions=dimensions,
-            parent=self,
-        )
+            AlarmSpec(
+                resource="throttles",
+                name="throttles",
+                description=(
+                    f"Lambda refused to run the {name} function (its concurrency limit was reached): callers "
+                    "got errors. Compare its ConcurrentExecutions and Duration: a traffic spike or slower "
+                    "calls. Raise the reserved concurrency only if the table and the bill can take it."
+                ),
+                metric_name="Throttles",
+                threshold=args.throttles_alarm_threshold,
+                namespace="AWS/Lambda",
+                dimension_sets=on_function,
+            ),
+            AlarmSpec(
+                resource="duration",
+                name="duration-p99",
+                description=(
+                    f"The slowest 1% of {name} invocations take over {args.limit_warning_percent}% of its "
+                    f"{args.timeout_seconds} s "
+                    "timeout: timeouts are next. Find the slow segment in the X-Ray traces (DynamoDB calls, "
+                    "cold starts); more memory also gives the function more CPU."
+                ),
+                metric_name="Duration",
+                statistic="p99",
+                comparison="GreaterThanThreshold",
+                threshold=warning * args.timeout_seconds * 1000,
+                namespace="AWS/Lambda",
+                dimension_sets=on_function,
+            ),
+            AlarmSpec(
+                resource="5xx",
+                name="api-5xx",
+                description=(
+                    f"The {name} HTTP API answered {args.server_errors_alarm_threshold}+ requests with "
+                    "a 5xx in a period. Look at the access logs for the status, integrationStatus and "
+                    "errorMessage of those requests: a function error (see its errors alarm), a timeout "
+                    "or a throttle."
+                ),
+                namespace="AWS/ApiGateway",
+                metric_name="5xx",
+                dimension_sets=[{"ApiId": api.id, "Stage": stage.name}],
+                threshold=args.server_errors_alarm_threshold,
+            ),
+        ]
         if args.reserved_concurrency is not None:
             near_limit = max(1, math.ceil(warning * args.reserved_concurrency))
-            metric_alarm(
-                f"{self._name}-concurrency",
-                options,
-                alarm_name=f"{name}-concurrency-near-limit",
-                description=(
-                    f"{name} ran {near_limit}+ instances at once, {args.limit_warning_percent}% of its "
-                    "reserved concurrency of "
-                    f"{args.reserved_concurrency}: throttling is next. Check whether traffic grew or "
-                    "calls got slower (Duration) before raising the reservation."
-                ),
-                metric_name="ConcurrentExecutions",
-                statistic="Maximum",
-                threshold=near_limit,
-                namespace="AWS/Lambda",
-                dimensions=dimensions,
-                parent=self,
+            specs.append(
+                AlarmSpec(
+                    resource="concurrency",
+                    name="concurrency-near-limit",
+                    description=(
+                        f"{name} ran {near_limit}+ instances at once, {args.limit_warning_percent}% of its "
+                        "reserved concurrency of "
+                        f"{args.reserved_concurrency}: throttling is next. Check whether traffic grew or "
+                        "calls got slower (Duration) before raising the reservation."
+                    ),
+                    metric_name="ConcurrentExecutions",
+                    statistic="Maximum",
+                    threshold=near_limit,
+                    namespace="AWS/Lambda",
+                    dimension_sets=on_function,
+                )
             )
-
-    def _create_api_alarms(
-        self, api: aws.apigatewayv2.Api, stage: aws.apigatewayv2.Stage, options: AlarmOptions
-    ) -> None:
-        name = self._physical_name
-        metric_alarm(
-            f"{self._name}-5xx",
-            options,
-            alarm_name=f"{name}-api-5xx",
-            description=(
-                f"The {name} HTTP API answered {self._args.server_errors_alarm_threshold}+ requests with "
-                "a 5xx in a period. Look at the access logs for the status, integrationStatus and "
-                "errorMessage of those requests: a function error (see its errors alarm), a timeout "
-                "or a throttle."
-            ),
-            namespace="AWS/ApiGateway",
-            metric_name="5xx",
-            dimensions={"ApiId": api.id, "Stage": stage.name},
-            threshold=self._args.server_errors_alarm_threshold,
-            parent=self,
-        )
+        return specs
 
 
 # AWS managed policies attached by ARN (under arn:<partition>:iam::aws:policy/).

@@ -18,7 +18,7 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
-from components.alarms import AlarmOptions, sum_alarm
+from components.alarms import AlarmOptions, AlarmSpec, create_alarms
 
 
 class LocalIndexSpec(Protocol):
@@ -125,17 +125,26 @@ class SingleTable(pulumi.ComponentResource):
         )
 
     def _create_alarms(self, name: str, table: aws.dynamodb.Table, args: SingleTableArgs) -> None:
-        options = args.alarms
-        if options is None:
+        if args.alarms is None:
             return
-        per_operation: list[Mapping[str, pulumi.Input[str]]] = [
-            {"TableName": table.name, "Operation": operation} for operation in sorted(args.operations)
-        ]
-        alarm_prefix = f"{name}-{pulumi.get_stack()}"
-        sum_alarm(
-            f"{name}-throttled-requests",
-            options,
-            alarm_name=f"{alarm_prefix}-throttled-requests",
+        create_alarms(
+            table_alarm_specs(table.name, args),
+            args.alarms,
+            resource_prefix=name,
+            name_prefix=f"{name}-{pulumi.get_stack()}",
+            parent=self,
+        )
+
+
+def table_alarm_specs(table_name: pulumi.Input[str], args: SingleTableArgs) -> list[AlarmSpec]:
+    """Throttled requests and DynamoDB's own errors, each added up over the operations called."""
+    per_operation: list[Mapping[str, pulumi.Input[str]]] = [
+        {"TableName": table_name, "Operation": operation} for operation in sorted(args.operations)
+    ]
+    return [
+        AlarmSpec(
+            resource="throttled-requests",
+            name="throttled-requests",
             description=(
                 "DynamoDB throttled requests to the table (on demand, so a partition or the account's "
                 "table limit was exceeded): callers got errors after the SDK's retries. Look for a "
@@ -146,12 +155,10 @@ class SingleTable(pulumi.ComponentResource):
             metric_name="ThrottledRequests",
             dimension_sets=per_operation,
             threshold=args.throttled_requests_alarm_threshold,
-            parent=self,
-        )
-        sum_alarm(
-            f"{name}-system-errors",
-            options,
-            alarm_name=f"{alarm_prefix}-system-errors",
+        ),
+        AlarmSpec(
+            resource="system-errors",
+            name="system-errors",
             description=(
                 "DynamoDB itself failed requests to the table (HTTP 500): an AWS-side problem, not ours. "
                 "Check the AWS Health Dashboard for DynamoDB in this region; the SDK retries, so act "
@@ -161,5 +168,5 @@ class SingleTable(pulumi.ComponentResource):
             metric_name="SystemErrors",
             dimension_sets=per_operation,
             threshold=args.system_errors_alarm_threshold,
-            parent=self,
-        )
+        ),
+    ]
