@@ -75,7 +75,7 @@ def main() -> None:
 
     from runtime.api.body import refuse_unacceptable_body
     from runtime.models import MAX_BODY_BYTES
-    from tests.events import http_event
+    from tests.support.events import http_event
 
     def outcome(event: dict[str, Any]) -> str:
         refusal = refuse_unacceptable_body(event)

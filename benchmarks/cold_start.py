@@ -108,7 +108,7 @@ def build_task_root(root: Path) -> int:
 
 
 def health_event() -> dict[str, object]:
-    from tests.events import http_event
+    from tests.support.events import http_event
 
     return http_event("GET", "/health")
 

@@ -84,8 +84,8 @@ def main() -> None:
     from runtime import dependencies, idempotency
     from runtime.routes import ROUTES
     from runtime.table_schema import create_idempotency_table_request, create_table_request
-    from tests.dynamodb_calls import DynamoDBCallRecorder
-    from tests.events import LambdaContext, http_event
+    from tests.support.dynamodb_calls import DynamoDBCallRecorder
+    from tests.support.events import LambdaContext, http_event
 
     heading("Round trips: DynamoDB calls per request (botocore hook on the runtime's client)")
     dependencies.dynamodb_client.cache_clear()

@@ -159,7 +159,7 @@ def main() -> None:
 
     from runtime import dependencies, idempotency
     from runtime.table_schema import create_idempotency_table_request, create_table_request
-    from tests.events import LambdaContext, http_event
+    from tests.support.events import LambdaContext, http_event
 
     heading("Warm requests: through lambda_handler vs a bare resolver making the same DynamoDB call")
     dependencies.dynamodb_client.cache_clear()

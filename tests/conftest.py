@@ -34,8 +34,8 @@ from moto import mock_aws  # noqa: E402
 from runtime import dependencies, idempotency, permissions  # noqa: E402
 from runtime.repository import Repository  # noqa: E402
 from runtime.table_schema import create_idempotency_table_request, create_table_request  # noqa: E402
-from tests.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
-from tests.events import LambdaContext, http_event  # noqa: E402
+from tests.support.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
+from tests.support.events import LambdaContext, http_event  # noqa: E402
 
 TABLE_NAME = os.environ["TABLE_NAME"]
 IDEMPOTENCY_TABLE_NAME = os.environ["IDEMPOTENCY_TABLE_NAME"]

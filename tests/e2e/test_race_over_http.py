@@ -24,7 +24,7 @@ import requests
 
 from local_api.auth import load_or_create_key, mint_token
 from tests.e2e.conftest import LocalApi, start_local_api
-from tests.table_invariants import VersionWatch, violations
+from tests.support.table_invariants import VersionWatch, violations
 
 pytestmark = pytest.mark.e2e
 

@@ -25,7 +25,7 @@ from runtime.ids import is_user_id
 from runtime.models import ItemStatus
 from runtime.routes import ROUTES, Route
 from tests.conftest import ApiResponse
-from tests.events import http_event
+from tests.support.events import http_event
 
 EVENTS_PER_EXAMPLE = 5  # a short session per example: hypothesis' own cost is per example, not per event
 settings.register_profile(

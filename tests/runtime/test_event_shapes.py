@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.events import http_event
+from tests.support.events import http_event
 
 SUB = "3f1c2a4e-8b7d-4c1e-9f00-123456789abc"
 JANE = {"email": "jane.doe@example.com", "name": "Jane"}

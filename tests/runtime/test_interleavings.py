@@ -15,7 +15,7 @@ from runtime.dependencies import dynamodb_client
 from runtime.errors import EmailTakenError, NotFoundError, PreconditionFailedError, WriteConflictError
 from runtime.models import ItemStatus
 from runtime.repository import IfMatch, Repository
-from tests.table_invariants import violations
+from tests.support.table_invariants import violations
 
 JANE = "U-JANE"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.events import http_event
+from tests.support.events import http_event
 
 ALICE_SUB = "3f1c2a4e-8b7d-4c1e-9f00-123456789abc"
 BOB_SUB = "9a8b7c6d-0000-4c1e-9f00-abcdefabcdef"

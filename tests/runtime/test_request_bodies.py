@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.events import http_event
+from tests.support.events import http_event
 
 JSON_HEADERS = {"content-type": "application/json"}
 VALID = json.dumps({"email": "jane.doe@example.com", "name": "Jane"})

@@ -3,7 +3,7 @@
 import pytest
 
 from runtime.api.caller import verified_email
-from tests.events import http_event
+from tests.support.events import http_event
 
 SUB = "3f1c2a4e-8b7d-4c1e-9f00-123456789abc"
 VERIFIED = {"sub": SUB, "email": "Jane.Doe@example.com", "email_verified": "true"}

@@ -11,7 +11,9 @@ import pytest
 from runtime.cognito_triggers import add_email_to_access_token
 
 # The V2_0 event Cognito sends on sign-in, in the shape the pre-token-generation docs publish.
-_EVENT = json.loads((Path(__file__).parents[1] / "events" / "cognito_pre_token_generation_v2.json").read_text())
+_EVENT = json.loads(
+    (Path(__file__).parents[1] / "support" / "recorded" / "cognito_pre_token_generation_v2.json").read_text()
+)
 
 
 def _answer(**attributes: str) -> dict:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from runtime.routes import ROUTES, match_path
 
-_RECORDED = Path(__file__).parent / "events" / "http_api_v2.json"
+_RECORDED = Path(__file__).parent / "recorded" / "http_api_v2.json"
 
 
 @cache

@@ -1,0 +1,1 @@
+"""Helpers the test suites share: payload-2.0 events, the DynamoDB call recorder, table invariants."""
