@@ -20,8 +20,9 @@ from runtime.repository import IfMatch, Profile
 JSON = "application/json"
 # Printable ASCII without spaces, as an HTTP token may be.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
-# One entity-tag of RFC 9110 (weak or strong): the quotes are part of it.
-_ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"')
+# One entity-tag of RFC 9110 (weak or strong): the quotes are part of it. Its obs-text (bytes
+# from 0x80) arrives decoded, as any character from U+0080.
+_ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\U0010ffff]*"')
 
 UserId = Annotated[
     str,
