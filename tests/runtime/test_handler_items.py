@@ -156,7 +156,9 @@ def test_an_if_match_that_names_no_version_is_412_and_changes_nothing(api, items
 
 
 # Not one entity-tag: the quotes are missing, unbalanced or doubled, or there are two tags.
-@pytest.mark.parametrize("if_match", ["1", '"1', '1"', "W/1", '""1""', '"1", "2"', '"1" "1"', "01M837V9CXKT5MX5SMCZCPKCTC.1"])
+@pytest.mark.parametrize(
+    "if_match", ["1", '"1', '1"', "W/1", '""1""', '"1", "2"', '"1" "1"', "01M837V9CXKT5MX5SMCZCPKCTC.1"]
+)
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_an_if_match_that_is_not_one_quoted_etag_is_400_saying_to_quote_it(api, items_path, item, method, if_match):
     path = f"{items_path}/{item['itemId']}"
