@@ -79,12 +79,12 @@ _ETAG: OpenAPIResponseHeader = {
 _LOCATION: OpenAPIResponseHeader = {"description": "The new resource's path", "schema": {"type": "string"}}
 
 
-def resource(description: str) -> OpenAPIResponse:
+def etag_response(description: str) -> OpenAPIResponse:
     """A response carrying one resource and its ETag."""
     return {"description": description, "headers": {"ETag": _ETAG}}
 
 
-def created(description: str) -> OpenAPIResponse:
+def created_response(description: str) -> OpenAPIResponse:
     """A 201 carrying the new resource, its ETag and its Location."""
     return {"description": description, "headers": {"ETag": _ETAG, "Location": _LOCATION}}
 

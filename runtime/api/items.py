@@ -14,12 +14,12 @@ from runtime.api.common import (
     IfMatchHeader,
     ItemId,
     UserId,
-    created,
+    created_response,
     entity_tag,
     error_responses,
+    etag_response,
     no_content,
     parse_if_match,
-    resource,
     resource_response,
 )
 from runtime.api.users import DEFAULT_PAGE_SIZE
@@ -69,7 +69,7 @@ def list_items(
 @router.post(
     routes.CREATE_ITEM.resolver_path,
     summary="Create an item for a user",
-    responses={201: created("The new item"), **error_responses(400, 403, 404, 409, 413, 415, 422)},
+    responses={201: created_response("The new item"), **error_responses(400, 403, 404, 409, 413, 415, 422)},
 )
 def create_item(
     user_id: UserId,
@@ -100,7 +100,7 @@ def create_item(
 @router.get(
     routes.GET_ITEM.resolver_path,
     summary="Get one item",
-    responses={200: resource("The item"), **error_responses(400, 403, 404)},
+    responses={200: etag_response("The item"), **error_responses(400, 403, 404)},
 )
 def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
     repository = get_repository()
@@ -111,7 +111,7 @@ def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
 @router.patch(
     routes.UPDATE_ITEM.resolver_path,
     summary="Change an item's task and/or status",
-    responses={200: resource("The changed item"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+    responses={200: etag_response("The changed item"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
 )
 def update_item(
     user_id: UserId,

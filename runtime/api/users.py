@@ -14,12 +14,12 @@ from runtime.api.common import (
     IdempotencyKeyHeader,
     IfMatchHeader,
     UserId,
-    created,
+    created_response,
     error_responses,
+    etag_response,
     no_content,
     parse_if_match,
     profile_tag,
-    resource,
     resource_response,
 )
 from runtime.dependencies import get_repository
@@ -49,7 +49,7 @@ def _only_the_verified_email(email: str) -> None:
         "With a verified JWT the new user's id is the token's `sub`, and when the token carries a verified"
         " `email` the profile must use that address. Emails are unique."
     ),
-    responses={201: created("The new user"), **error_responses(400, 403, 409, 413, 415, 422)},
+    responses={201: created_response("The new user"), **error_responses(400, 403, 409, 413, 415, 422)},
 )
 def create_user(
     body: Annotated[UserCreate, Body()],
@@ -84,7 +84,7 @@ def create_user(
         " `GET /users/{userId}/items` (without `status`) for the rest."
     ),
     responses={
-        200: resource("The profile, or with `include=items` the profile and its items"),
+        200: etag_response("The profile, or with `include=items` the profile and its items"),
         **error_responses(400, 403, 404),
     },
 )
@@ -104,7 +104,7 @@ def get_user(
 @router.patch(
     routes.UPDATE_USER.resolver_path,
     summary="Change a user's name and/or email",
-    responses={200: resource("The changed user"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+    responses={200: etag_response("The changed user"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
 )
 def update_user(
     user_id: UserId,
