@@ -1,6 +1,6 @@
 """A local stand-in for API Gateway's JWT authorizer, and a way to mint tokens it accepts.
 
-Like the real authorizer it reads `Authorization: Bearer <jwt>`, checks the signature, expiry,
+Like the real authorizer it reads `Authorization: Bearer <jwt>` (or the bare token), checks the signature, expiry,
 issuer and audience (`aud`, or `client_id` when a token has no `aud`, as in Cognito access
 tokens) and answers 401 `{"message":"Unauthorized"}` without invoking the handler when any check
 fails. A valid token that carries none of the required scopes (in `scope` or `scp`) gets 403
@@ -18,6 +18,7 @@ sharing any process.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -39,6 +40,9 @@ DEFAULT_LIFETIME_SECONDS = 3600
 COGNITO_SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
 # The claims API Gateway reads scopes from, in the order it is documented to.
 _SCOPE_CLAIMS = ("scope", "scp")
+_BEARER_PREFIX = "Bearer "
+# A JWS in compact form: three base64url segments (an unsigned token's last one is empty).
+_COMPACT_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
 class UnauthorizedError(Exception):
@@ -119,7 +123,7 @@ class JwtAuthorizer:
         (401), or InsufficientScopeError (403)."""
         if not authorization:
             raise UnauthorizedError("no Authorization header")
-        token = authorization.removeprefix("Bearer ").strip()
+        token = bearer_token(authorization)
         try:
             claims = jwt.decode(
                 token,
@@ -145,6 +149,21 @@ class JwtAuthorizer:
             audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
             return self.audience in audiences
         return claims.get("client_id") == self.audience
+
+
+def bearer_token(authorization: str) -> str:
+    """The JWT in an Authorization header, or UnauthorizedError.
+
+    API Gateway documents that the header "can include only the token, or the token prefixed with
+    Bearer", and says nothing of other spellings. Here only those two forms pass: `Bearer` as
+    written, one space, then the token. `bearer <jwt>`, `BEARER <jwt>` or two spaces are refused
+    (401), though RFC 9110 calls the scheme case-insensitive, because the deployed authorizer is
+    not documented to accept them: whatever works locally works deployed.
+    """
+    token = authorization.strip().removeprefix(_BEARER_PREFIX)
+    if not _COMPACT_JWT.fullmatch(token):
+        raise UnauthorizedError("the Authorization header is neither a JWT nor `Bearer ` and a JWT")
+    return token
 
 
 def token_scopes(claims: dict[str, Any]) -> list[str]:

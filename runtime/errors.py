@@ -47,3 +47,13 @@ class EmailNotVerifiedError(DomainError):
 
 class InvalidCursorError(DomainError):
     code = "invalid_cursor"
+
+
+class InvalidParameterError(DomainError):
+    """A query parameter or header the schema cannot reject by itself; `field` names it, e.g. `header.if-match`."""
+
+    code = "invalid_parameter"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -25,7 +25,9 @@ from runtime import errors, routes
 from runtime.api import items, openapi_document, users
 from runtime.api.body import refuse_unacceptable_body
 from runtime.api.caller import only_own_user, refuse_unusable_token
-from runtime.api.common import JSON, error_response
+from runtime.api.common import JSON, error_response, error_responses
+from runtime.api.field_errors import field_errors
+from runtime.api.query_parameters import only_declared_query_parameters
 from runtime.dependencies import settings
 from runtime.idempotency import idempotency_config
 from runtime.models import FieldError, Health
@@ -42,22 +44,33 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.ForbiddenError: HTTPStatus.FORBIDDEN,
     errors.EmailNotVerifiedError: HTTPStatus.FORBIDDEN,
     errors.InvalidCursorError: HTTPStatus.BAD_REQUEST,
+    errors.InvalidParameterError: HTTPStatus.BAD_REQUEST,
 }
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(users.router)
 app.include_router(items.router)
-app.use(middlewares=[only_own_user])
+app.use(middlewares=[only_own_user, only_declared_query_parameters])
 
 
-@app.get(routes.HEALTH.resolver_path, summary="Liveness; touches no table")
+@app.get(
+    routes.HEALTH.resolver_path,
+    summary="Liveness; touches no table",
+    responses={200: {"description": "Alive"}, **error_responses(400)},
+)
 def health() -> Health:
     return Health(status="ok")
 
 
 @app.exception_handler(errors.DomainError)
 def handle_domain_error(error: errors.DomainError) -> Response[str]:
-    return error_response(STATUS_BY_ERROR.get(type(error), HTTPStatus.BAD_REQUEST), error.code, error.message)
+    status = STATUS_BY_ERROR.get(type(error), HTTPStatus.BAD_REQUEST)
+    details = (
+        [FieldError(field=error.field, message=error.message)]
+        if isinstance(error, errors.InvalidParameterError)
+        else []
+    )
+    return error_response(status, error.code, error.message, details)
 
 
 @app.exception_handler(RequestValidationError)
@@ -65,7 +78,7 @@ def handle_invalid_request(error: RequestValidationError) -> Response[str]:
     problems = list(error.errors())
     if any(problem.get("type") == "json_invalid" for problem in problems):
         return error_response(HTTPStatus.BAD_REQUEST, "malformed_json", "the body is not valid JSON")
-    details = [FieldError(field=".".join(str(part) for part in p["loc"]), message=p["msg"]) for p in problems]
+    details = field_errors(problems)
     locations = {str(problem["loc"][0]) for problem in problems}
     if "path" in locations:
         return error_response(HTTPStatus.NOT_FOUND, "not_found", "no resource has that id", details)

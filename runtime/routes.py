@@ -15,6 +15,10 @@ _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 class Route:
     method: str
     path: str
+    operation_id: str
+    """The OpenAPI operationId: what a generated client names the call."""
+    tag: str
+    """The OpenAPI tag: the group a generated client puts the call in."""
     requires_auth: bool = True
 
     @property
@@ -39,16 +43,16 @@ def match_path(template: str, path: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
-HEALTH = Route("GET", "/health", requires_auth=False)
-CREATE_USER = Route("POST", "/users")
-GET_USER = Route("GET", "/users/{userId}")
-UPDATE_USER = Route("PATCH", "/users/{userId}")
-DELETE_USER = Route("DELETE", "/users/{userId}")
-LIST_ITEMS = Route("GET", "/users/{userId}/items")
-CREATE_ITEM = Route("POST", "/users/{userId}/items")
-GET_ITEM = Route("GET", "/users/{userId}/items/{itemId}")
-UPDATE_ITEM = Route("PATCH", "/users/{userId}/items/{itemId}")
-DELETE_ITEM = Route("DELETE", "/users/{userId}/items/{itemId}")
+HEALTH = Route("GET", "/health", "getHealth", "health", requires_auth=False)
+CREATE_USER = Route("POST", "/users", "createUser", "users")
+GET_USER = Route("GET", "/users/{userId}", "getUser", "users")
+UPDATE_USER = Route("PATCH", "/users/{userId}", "updateUser", "users")
+DELETE_USER = Route("DELETE", "/users/{userId}", "deleteUser", "users")
+LIST_ITEMS = Route("GET", "/users/{userId}/items", "listItems", "items")
+CREATE_ITEM = Route("POST", "/users/{userId}/items", "createItem", "items")
+GET_ITEM = Route("GET", "/users/{userId}/items/{itemId}", "getItem", "items")
+UPDATE_ITEM = Route("PATCH", "/users/{userId}/items/{itemId}", "updateItem", "items")
+DELETE_ITEM = Route("DELETE", "/users/{userId}/items/{itemId}", "deleteItem", "items")
 
 ROUTES: tuple[Route, ...] = (
     HEALTH,

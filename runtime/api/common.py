@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from pydantic import BaseModel
 
-from runtime.errors import PreconditionFailedError
+from runtime.errors import InvalidParameterError, PreconditionFailedError
 from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN, is_item_id
 from runtime.models import ErrorDetail, ErrorResponse, FieldError
 from runtime.records import Profile
 from runtime.repository import IfMatch
 
 JSON = "application/json"
+# Printable ASCII without spaces, as an HTTP token may be.
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
+# One entity-tag of RFC 9110 (weak or strong): the quotes are part of it. Its obs-text (bytes
+# from 0x80) arrives decoded, as any character from U+0080.
+_ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\U0010ffff]*"')
 
 UserId = Annotated[
     str,
@@ -41,13 +47,16 @@ IdempotencyKeyHeader = Annotated[
     Header(
         min_length=1,
         max_length=128,
-        pattern=r"^[\x21-\x7e]+$",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
         description="Repeat a create safely: the same key and body replay the first response.",
     ),
 ]
 
 _ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON, or an invalid query parameter, header or cursor",
+    400: (
+        "Malformed JSON; an invalid query parameter, header (e.g. an If-Match without its quotes) or cursor;"
+        " or a query parameter the operation does not take"
+    ),
     403: (
         "The token is for another user or has no `sub` usable as a user id, or it vouches for an email"
         " other than the one sent"
@@ -62,6 +71,23 @@ _ERROR_DESCRIPTIONS = {
     415: "Body is not JSON",
     422: "Body does not match the schema",
 }
+
+
+_ETAG: OpenAPIResponseHeader = {
+    "description": "The version read or written: send it back in If-Match to write only that version",
+    "schema": {"type": "string"},
+}
+_LOCATION: OpenAPIResponseHeader = {"description": "The new resource's path", "schema": {"type": "string"}}
+
+
+def etag_response(description: str) -> OpenAPIResponse:
+    """A response carrying one resource and its ETag."""
+    return {"description": description, "headers": {"ETag": _ETAG}}
+
+
+def created_response(description: str) -> OpenAPIResponse:
+    """A 201 carrying the new resource, its ETag and its Location."""
+    return {"description": description, "headers": {"ETag": _ETAG, "Location": _LOCATION}}
 
 
 def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
@@ -85,18 +111,28 @@ def profile_tag(profile: Profile) -> str:
 
 
 def parse_if_match(header: str | None) -> IfMatch | None:
-    """`*`, or an ETag this API gave, weak or strong; anything else can never match, so it fails."""
+    """`*`, or an ETag this API gave, weak or strong.
+
+    A value that is not one entity-tag (RFC 9110: quotes included), such as `2` for `"2"`, is a
+    malformed header: 400, saying how to send it. A well-formed tag this API never gives can
+    match no version: 412, as for a tag of another version.
+    """
     if header is None:
         return None
     value = header.strip()
     if value == "*":
         return IfMatch(version=None)
-    tag = value.removeprefix("W/")
-    incarnation, _, version = tag[1:-1].rpartition(".")
+    if not _ENTITY_TAG.fullmatch(value):
+        message = (
+            f"If-Match {header!r} is not an ETag: send one ETag with its quotes, exactly as the ETag header"
+            ' gave it (e.g. "2"), or *'
+        )
+        raise InvalidParameterError(message, field="header.if-match")
+    incarnation, _, version = value.removeprefix("W/")[1:-1].rpartition(".")
     # isdigit() alone accepts digits such as "²" that int() refuses
     well_formed = version.isascii() and version.isdigit() and len(version) < 18
     # an incarnation is a ULID, as an item id is
-    if tag[:1] == tag[-1:] == '"' and well_formed and (not incarnation or is_item_id(incarnation)):
+    if well_formed and (not incarnation or is_item_id(incarnation)):
         return IfMatch(version=int(version), incarnation=incarnation or None)
     raise PreconditionFailedError(f"If-Match {header!r} matches no version")
 

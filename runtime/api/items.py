@@ -14,8 +14,10 @@ from runtime.api.common import (
     IfMatchHeader,
     ItemId,
     UserId,
+    created_response,
     entity_tag,
     error_responses,
+    etag_response,
     no_content,
     parse_if_match,
     resource_response,
@@ -41,7 +43,15 @@ def list_items(
     status: Annotated[ItemStatus | None, Query(description="Only items with this status")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
-        str | None, Query(min_length=1, max_length=MAX_CURSOR_LENGTH, description="`nextCursor` of the previous page")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=MAX_CURSOR_LENGTH,
+            description=(
+                "The `nextCursor` of the previous page, or of `GET /users/{userId}?include=items` (unfiltered"
+                " only: a cursor continues the list it came from, with the same `status`)"
+            ),
+        ),
     ] = None,
 ) -> ItemPage:
     repository = get_repository()
@@ -59,7 +69,7 @@ def list_items(
 @router.post(
     routes.CREATE_ITEM.resolver_path,
     summary="Create an item for a user",
-    responses={201: {"description": "The new item"}, **error_responses(400, 403, 404, 409, 413, 415, 422)},
+    responses={201: created_response("The new item"), **error_responses(400, 403, 404, 409, 413, 415, 422)},
 )
 def create_item(
     user_id: UserId,
@@ -90,7 +100,7 @@ def create_item(
 @router.get(
     routes.GET_ITEM.resolver_path,
     summary="Get one item",
-    responses={200: {"description": "The item"}, **error_responses(403, 404)},
+    responses={200: etag_response("The item"), **error_responses(400, 403, 404)},
 )
 def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
     repository = get_repository()
@@ -101,7 +111,7 @@ def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
 @router.patch(
     routes.UPDATE_ITEM.resolver_path,
     summary="Change an item's task and/or status",
-    responses={200: {"description": "The changed item"}, **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+    responses={200: etag_response("The changed item"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
 )
 def update_item(
     user_id: UserId,

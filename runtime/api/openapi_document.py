@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from runtime.api.common import JSON
@@ -40,12 +41,31 @@ _GATEWAY_PATH_REFUSALS = {
 _GATEWAY_SCOPE_REFUSAL = "a valid token without a scope the route requires (e.g. an ID token)"
 
 
+TAGS = [
+    {"name": "users", "description": "User profiles"},
+    {"name": "items", "description": "A user's to-do items"},
+    {"name": "health", "description": "Liveness"},
+]
+
+
 def finish(document: dict[str, Any]) -> dict[str, Any]:
+    _name_operations(document)
     _drop_powertools_default_422(document)
+    _one_error_schema_per_status(document)
     document["components"]["schemas"]["GatewayMessage"] = GATEWAY_MESSAGE
     _declare_bearer_auth(document)
     _declare_gateway_path_refusals(document)
     return document
+
+
+def _name_operations(document: dict[str, Any]) -> None:
+    """The route table's camelCase operationIds and tags, for generated clients (`createUser`, not
+    powertools' `create_user_users_post`)."""
+    document["tags"] = TAGS
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        operation["operationId"] = route.operation_id
+        operation["tags"] = [route.tag]
 
 
 def _drop_powertools_default_422(document: dict[str, Any]) -> None:
@@ -58,6 +78,27 @@ def _drop_powertools_default_422(document: dict[str, Any]) -> None:
                 del responses["422"]
     for name in _POWERTOOLS_VALIDATION_SCHEMAS:
         document["components"]["schemas"].pop(name, None)
+
+
+def error_schema_name(status: int) -> str:
+    """`NotFoundError` for 404: the component a generated client names the error type of a status after."""
+    return HTTPStatus(status).phrase.title().replace(" ", "").replace("-", "") + "Error"
+
+
+def _one_error_schema_per_status(document: dict[str, Any]) -> None:
+    """Each error status gets its own schema, in the one error shape, so that a generated client
+    has a type per status (`NotFoundError`, `ConflictError`) that says what causes it."""
+    schemas = document["components"]["schemas"]
+    shape = schemas.pop("ErrorResponse")
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                content = response.get("content", {}).get(JSON, {})
+                if content.get("schema") != _ERROR_RESPONSE_REF:
+                    continue
+                name = error_schema_name(int(status))
+                schemas[name] = {**shape, "title": name, "description": response["description"]}
+                content["schema"] = {"$ref": f"#/components/schemas/{name}"}
 
 
 def _declare_bearer_auth(document: dict[str, Any]) -> None:
@@ -91,4 +132,5 @@ def _declare_gateway_refusal(responses: dict[str, Any], status: str, cause: str)
         responses[status] = {"description": from_gateway, "content": {JSON: {"schema": _GATEWAY_MESSAGE_REF}}}
         return
     responses[status]["description"] += f"; {from_gateway}"
-    responses[status]["content"][JSON]["schema"] = {"anyOf": [_ERROR_RESPONSE_REF, _GATEWAY_MESSAGE_REF]}
+    content = responses[status]["content"][JSON]
+    content["schema"] = {"anyOf": [content["schema"], _GATEWAY_MESSAGE_REF]}

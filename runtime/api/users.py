@@ -14,7 +14,9 @@ from runtime.api.common import (
     IdempotencyKeyHeader,
     IfMatchHeader,
     UserId,
+    created_response,
     error_responses,
+    etag_response,
     no_content,
     parse_if_match,
     profile_tag,
@@ -47,7 +49,7 @@ def _only_the_verified_email(email: str) -> None:
         "With a verified JWT the new user's id is the token's `sub`, and when the token carries a verified"
         " `email` the profile must use that address. Emails are unique."
     ),
-    responses={201: {"description": "The new user"}, **error_responses(400, 403, 409, 413, 415, 422)},
+    responses={201: created_response("The new user"), **error_responses(400, 403, 409, 413, 415, 422)},
 )
 def create_user(
     body: Annotated[UserCreate, Body()],
@@ -77,8 +79,12 @@ def create_user(
 @router.get(
     routes.GET_USER.resolver_path,
     summary="Get a user's profile, optionally with the first page of its items",
+    description=(
+        f"With `include=items`, the newest {DEFAULT_PAGE_SIZE} items; pass its `nextCursor` as `cursor` to"
+        " `GET /users/{userId}/items` (without `status`) for the rest."
+    ),
     responses={
-        200: {"description": "The profile, or with `include=items` the profile and its items"},
+        200: etag_response("The profile, or with `include=items` the profile and its items"),
         **error_responses(400, 403, 404),
     },
 )
@@ -98,7 +104,7 @@ def get_user(
 @router.patch(
     routes.UPDATE_USER.resolver_path,
     summary="Change a user's name and/or email",
-    responses={200: {"description": "The changed user"}, **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+    responses={200: etag_response("The changed user"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
 )
 def update_user(
     user_id: UserId,

@@ -141,7 +141,7 @@ def test_patching_with_a_stale_etag_is_412_and_keeps_the_winner(api, items_path,
 # The last is shaped like a profile's ETag: an item's never names an incarnation.
 @pytest.mark.parametrize(
     "if_match",
-    ['"²"', '"\u0661"', '"1x"', "1", '""', '"1", "2"', '"99999999999999999999"', '"01M837V9CXKT5MX5SMCZCPKCTC.1"'],
+    ['"²"', '"\u0661"', '"1x"', '""', '"99999999999999999999"', '"01M837V9CXKT5MX5SMCZCPKCTC.1"'],
 )
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_an_if_match_that_names_no_version_is_412_and_changes_nothing(api, items_path, item, method, if_match):
@@ -152,6 +152,24 @@ def test_an_if_match_that_names_no_version_is_412_and_changes_nothing(api, items
     response = api(method, path, body=body, headers={"If-Match": if_match})
 
     assert (response.status, response.error_code) == (412, "precondition_failed")
+    assert api("GET", path).json() == item
+
+
+# Not one entity-tag: the quotes are missing, unbalanced or doubled, or there are two tags.
+@pytest.mark.parametrize(
+    "if_match", ["1", '"1', '1"', "W/1", '""1""', '"1", "2"', '"1" "1"', "01M837V9CXKT5MX5SMCZCPKCTC.1"]
+)
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_an_if_match_that_is_not_one_quoted_etag_is_400_saying_to_quote_it(api, items_path, item, method, if_match):
+    path = f"{items_path}/{item['itemId']}"
+
+    body = {"task": "changed"} if method == "PATCH" else None
+
+    response = api(method, path, body=body, headers={"If-Match": if_match})
+
+    assert (response.status, response.error_code) == (400, "invalid_parameter")
+    assert "with its quotes" in response.json()["error"]["message"]
+    assert [detail["field"] for detail in response.json()["error"]["details"]] == ["header.if-match"]
     assert api("GET", path).json() == item
 
 

@@ -157,7 +157,7 @@ def test_if_match_accepts_weak_star_and_padded_forms(api, jane, if_match):
 
 
 # A bare version is an item's tag: it names no incarnation, so it matches no profile.
-@pytest.mark.parametrize("if_match", ["v1", '"1"', '"{incarnation}"', '"{incarnation}.x"', '"not-a-ulid.1"'])
+@pytest.mark.parametrize("if_match", ['"v1"', '"1"', '"{incarnation}"', '"{incarnation}.x"', '"not-a-ulid.1"'])
 def test_an_if_match_that_is_not_the_profiles_etag_fails_the_precondition(api, jane, if_match):
     path = f"/users/{jane['userId']}"
     incarnation = PROFILE_ETAG.fullmatch(_etag(api, path))["incarnation"]
@@ -165,6 +165,18 @@ def test_an_if_match_that_is_not_the_profiles_etag_fails_the_precondition(api, j
     response = api("PATCH", path, body={"name": "x"}, headers={"If-Match": if_match.format(incarnation=incarnation)})
 
     assert (response.status, response.error_code) == (412, "precondition_failed")
+    assert api("GET", path).json() == jane
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_the_profiles_etag_without_its_quotes_is_400_saying_to_quote_it(api, jane, method):
+    path = f"/users/{jane['userId']}"
+    unquoted = _etag(api, path).strip('"')
+
+    response = api(method, path, body={"name": "x"} if method == "PATCH" else None, headers={"If-Match": unquoted})
+
+    assert (response.status, response.error_code) == (400, "invalid_parameter")
+    assert "send one ETag with its quotes" in response.json()["error"]["message"]
     assert api("GET", path).json() == jane
 
 

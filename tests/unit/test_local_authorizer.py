@@ -176,6 +176,26 @@ def test_missing_or_malformed_tokens_are_refused(authorizer):
         _refused(authorizer, header)
 
 
+def test_the_token_is_accepted_alone_or_after_bearer_as_api_gateway_documents(key, authorizer):
+    token = mint_token(key, subject=SUB)
+
+    for header in (token, f"Bearer {token}", f" Bearer {token} "):
+        assert authorizer.verify(header).claims["sub"] == SUB
+
+
+def test_spellings_of_bearer_api_gateway_does_not_document_are_refused(key, authorizer):
+    token = mint_token(key, subject=SUB)
+
+    for header in (
+        f"bearer {token}",
+        f"BEARER {token}",
+        f"Bearer  {token}",
+        f"Bearer\t{token}",
+        f"Bearer Bearer {token}",
+    ):
+        _refused(authorizer, header)
+
+
 def test_expired_wrong_issuer_wrong_audience_and_foreign_keys_are_refused(key, authorizer):
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     for token in (
