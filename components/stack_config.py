@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pulumi
 
 from components.alarms import SNS_TOPIC_ARN
+from components.cors import is_origin
 from components.private_network import LAMBDA_UNSUPPORTED_ZONE_IDS
 from components.user_pool import SES_IDENTITY_ARN
 
@@ -84,7 +85,7 @@ class StackConfig:
         _check(self.throttling_burst_limit > 0, "throttlingBurstLimit must be positive")
         _check(self.throttling_rate_limit > 0, "throttlingRateLimit must be positive")
         for origin in self.cors_allowed_origins:
-            _check(_is_origin(origin), f"corsAllowedOrigins: {origin!r} is not an origin like https://app.example.com")
+            _check(is_origin(origin), f"corsAllowedOrigins: {origin!r} is not an origin like https://app.example.com")
         self._check_auth()
         self._check_concurrency_and_alarms()
 
@@ -233,9 +234,3 @@ def _is_private_cidr(cidr: str) -> bool:
     except ValueError:
         return False
     return isinstance(network, ipaddress.IPv4Network) and network.is_private and 16 <= network.prefixlen <= 20
-
-
-def _is_origin(origin: str) -> bool:
-    """A browser origin: scheme and host (and port), no path; `*` is refused on purpose."""
-    parts = urlsplit(origin)
-    return parts.scheme in ("https", "http") and bool(parts.hostname) and origin == f"{parts.scheme}://{parts.netloc}"
