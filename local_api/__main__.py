@@ -166,12 +166,14 @@ def serve(arguments: argparse.Namespace) -> int:
             reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
             print(f"error: {arguments.host}:{arguments.port} {reason}; choose another with --port", file=sys.stderr)
             return 2
+        outputs_written = False
         try:
             pool.warm_up()
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
                 values = local_outputs(server.url, table_name, demo_users, with_auth=arguments.auth)
-                if not write_outputs(arguments.outputs_file, values):
+                outputs_written = write_outputs(arguments.outputs_file, values)
+                if not outputs_written:
                     return 2
             announce(server.url, demo_users, arguments, database=f"{endpoint} (table {table_name})")
             server.serve_forever()
@@ -179,7 +181,7 @@ def serve(arguments: argparse.Namespace) -> int:
             print("\nstopping; the data was in memory and is gone", file=sys.stderr)
         finally:
             server.server_close()
-            if arguments.outputs_file:
+            if outputs_written:  # they describe this server only
                 arguments.outputs_file.unlink(missing_ok=True)
     finally:
         pool.close()
