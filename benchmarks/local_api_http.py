@@ -28,6 +28,7 @@ CLIENTS = (1, 4, 16)
 class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     failures: int = 0
+    created_item_ids: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -39,34 +40,44 @@ class Target:
     item_id: str
 
 
-def _request(connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None) -> int:
+def _request(connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None) -> tuple[int, bytes]:
     headers = {"content-type": "application/json"} if body is not None else {}
     connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
-    response.read()
-    return response.status
+    return response.status, response.read()
 
 
 def _client(target: Target, method: str, keep_alive: bool, deadline: float, tally: Tally) -> None:
     path = f"/users/{target.user_id}/items" + ("" if method == "POST" else f"/{target.item_id}")
     body = b'{"task": "Benchmark task"}' if method == "POST" else None
     connection = http.client.HTTPConnection(target.host, target.port, timeout=30)
-    latencies, failures = [], 0
+    latencies, failures, created = [], 0, []
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         try:
-            status = _request(connection, method, path, body)
+            status, answer = _request(connection, method, path, body)
         except (OSError, http.client.HTTPException):
-            status = 0
+            status, answer = 0, b""
             connection.close()
         latencies.append((time.perf_counter() - started) * 1000)
         failures += not 200 <= status < 300
+        if method == "POST" and status == 201:
+            created.append(json.loads(answer)["itemId"])
         if not keep_alive:
             connection.close()
     connection.close()
     with tally.lock:
         tally.latencies_ms += latencies
         tally.failures += failures
+        tally.created_item_ids += created
+
+
+def delete_items(target: Target, item_ids: list[str]) -> None:
+    """Untimed: moto copies the whole table on every transaction, so POST rows must not grow it."""
+    connection = http.client.HTTPConnection(target.host, target.port, timeout=30)
+    for item_id in item_ids:
+        _request(connection, "DELETE", f"/users/{target.user_id}/items/{item_id}", None)
+    connection.close()
 
 
 def measure(target: Target, method: str, clients: int, keep_alive: bool, seconds: float) -> str:
@@ -81,6 +92,7 @@ def measure(target: Target, method: str, clients: int, keep_alive: bool, seconds
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    delete_items(target, tally.created_item_ids)
     ordered = sorted(tally.latencies_ms)
     p99 = statistics.quantiles(ordered, n=100)[98] if len(ordered) > 1 else ordered[0]
     return (
@@ -91,7 +103,9 @@ def measure(target: Target, method: str, clients: int, keep_alive: bool, seconds
 
 def start_local_api() -> tuple[subprocess.Popen[str], int]:
     command = [sys.executable, "-m", "local_api", "--port", "0", "--no-demo-data", "--quiet", "--concurrency", "4"]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=clean_environment({}), stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=clean_environment({}), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     assert process.stdout is not None
     first = process.stdout.readline()  # "Local API on http://127.0.0.1:<port>  (OpenAPI: …"
     for line in process.stdout:
