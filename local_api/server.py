@@ -39,6 +39,8 @@ _SWAGGER_ASSETS = Path(swagger_ui.__file__).parent
 _ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
 
 Invoke = Callable[[dict[str, Any]], Any]
+# No allowed origins: no CORS answers, as on an API without a CORS configuration.
+CORS_OFF = CorsPolicy(allowed_origins=())
 
 
 def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -53,7 +55,11 @@ class LocalGateway:
     """Everything a request meets before and after the function, as on API Gateway."""
 
     def __init__(
-        self, invoke: Invoke, openapi_document: str, authorizer: JwtAuthorizer | None, cors: CorsPolicy
+        self,
+        invoke: Invoke,
+        openapi_document: str,
+        authorizer: JwtAuthorizer | None,
+        cors: CorsPolicy = CORS_OFF,
     ) -> None:
         self._invoke = invoke
         self._cors = cors
