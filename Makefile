@@ -17,7 +17,7 @@ $(STAMP): requirements/runtime.txt requirements/dev.txt
 install: $(STAMP)
 
 local: install
-	$(PY) -m local_api $(ARGS)
+	$(PY) -m local_api --outputs-file local-outputs.json $(ARGS)
 
 lint: install
 	$(PY) -m ruff check .

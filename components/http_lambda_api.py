@@ -23,6 +23,7 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
+from components import cors as cors_rules
 from components import policies
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
 
@@ -118,8 +119,8 @@ class HttpLambdaApiArgs:
     throttling_burst_limit: int = 100
     throttling_rate_limit: float = 50.0
     cors_allowed_origins: Sequence[str] = ()
-    cors_allowed_headers: Sequence[str] = ("authorization", "content-type", "idempotency-key", "if-match")
-    cors_expose_headers: Sequence[str] = ("etag", "location")
+    cors_allowed_headers: Sequence[str] = cors_rules.ALLOWED_HEADERS
+    cors_expose_headers: Sequence[str] = cors_rules.EXPOSE_HEADERS
     function_name: str | None = None
     """Physical name of the function; defaults to `<component name>-<stack>`."""
     reserved_concurrency: int | None = None
@@ -320,13 +321,12 @@ class HttpLambdaApi(pulumi.ComponentResource):
         args = self._args
         cors = None
         if args.cors_allowed_origins:
-            methods = sorted({route.route_key.split(" ")[0] for route in args.routes})
             cors = aws.apigatewayv2.ApiCorsConfigurationArgs(
                 allow_origins=list(args.cors_allowed_origins),
-                allow_methods=methods,
+                allow_methods=cors_rules.allowed_methods(route.route_key for route in args.routes),
                 allow_headers=list(args.cors_allowed_headers),
                 expose_headers=list(args.cors_expose_headers),
-                max_age=600,
+                max_age=cors_rules.MAX_AGE_SECONDS,
             )
         return aws.apigatewayv2.Api(
             self._name,

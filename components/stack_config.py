@@ -21,6 +21,7 @@ import pulumi
 
 from components.alarm_topic import EMAIL_ADDRESS
 from components.alarms import SNS_TOPIC_ARN
+from components.cors import is_origin
 from components.private_network import LAMBDA_UNSUPPORTED_ZONE_IDS
 from components.user_pool import SES_IDENTITY_ARN
 
@@ -47,12 +48,6 @@ def _is_private_cidr(cidr: str) -> bool:
     except ValueError:
         return False
     return isinstance(network, ipaddress.IPv4Network) and network.is_private and 16 <= network.prefixlen <= 20
-
-
-def _is_origin(origin: str) -> bool:
-    """A browser origin: scheme and host (and port), no path; `*` is refused on purpose."""
-    parts = urlsplit(origin)
-    return parts.scheme in ("https", "http") and bool(parts.hostname) and origin == f"{parts.scheme}://{parts.netloc}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +153,7 @@ class StackConfig:
     cors_allowed_origins: tuple[str, ...] = setting(
         (),
         "Browser origins allowed by CORS (e.g. https://app.example.com); empty turns CORS off.",
-        each(Check(_is_origin, "list origins like https://app.example.com (no path; `*` is refused)")),
+        each(Check(is_origin, "list origins like https://app.example.com (no path; `*` is refused)")),
     )
     auth_mode: str = setting(
         "cognito",

@@ -1,7 +1,7 @@
 """`python -m local_api`: run the backend locally; `openapi` prints the API document; `token` mints a JWT.
 
-python -m local_api [--host 127.0.0.1] [--port 3000] [--concurrency 4] [--no-demo-data]
-                    [--outputs-file local-outputs.json] [--auth]
+python -m local_api [--host 127.0.0.1] [--port 3100] [--concurrency 4] [--no-demo-data]
+                    [--outputs-file local-outputs.json] [--auth] [--cors-origin http://localhost:8080 ...]
 python -m local_api openapi > openapi.json
 python -m local_api token --sub <user id> [--email jane@example.com [--no-email-verified]] [--scope S ...]
 """
@@ -16,21 +16,73 @@ import shlex
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from components import outputs
-from local_api import auth
+from components.cors import is_origin
+from local_api import auth, cors
 from local_api.embedded_dynamodb import CREDENTIALS, REGION, DemoUser, EmbeddedDynamoDB
 from local_api.server import LocalGateway, LocalHttpServer
 from local_api.workers import HandlerPool
 
+# Local-only key of the outputs file (the deployed stack has no demo data).
+DEMO_USERS_KEY = "demoUsers"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PORT = 3100  # off 3000, which front-end dev servers take (the dev stack's CORS origins)
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """A bad value is one line on stderr and exit 2, without argparse's usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _port(text: str) -> int:
+    port = _integer(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (0-65535; 0 picks a free one)")
+    return port
+
+
+def _positive(text: str) -> int:
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def _origin(text: str) -> str:
+    if not is_origin(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an origin like http://localhost:8080 (no path, no *)")
+    return text
+
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m local_api", description=__doc__.splitlines()[0])
+    parser = _OneLineErrorParser(prog="python -m local_api", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
-    parser.add_argument("--concurrency", type=int, default=4, help="handler instances (default 4)")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
+    parser.add_argument("--concurrency", type=_positive, default=4, help="handler instances (default 4)")
     parser.add_argument("--no-demo-data", action="store_true", help="start with an empty table")
-    parser.add_argument("--outputs-file", type=Path, help="write the stack outputs (apiUrl, …) as JSON here")
+    parser.add_argument(
+        "--outputs-file", type=Path, help="write the outputs (apiUrl, demoUsers, …) as JSON here; removed on exit"
+    )
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        type=_origin,
+        default=[],
+        dest="cors_origins",
+        metavar="ORIGIN",
+        help=f"a browser origin allowed besides the dev stack's corsAllowedOrigins ({cors.DEV_STACK_FILE}), repeatable",
+    )
     parser.add_argument("--auth", action="store_true", help="require JWTs like API Gateway's JWT authorizer")
     parser.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key (--auth)")
     parser.add_argument("--quiet", action="store_true", help="no access log lines")
@@ -49,7 +101,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         metavar="SCOPE",
         help=f"a scope of the token, repeatable (default {auth.COGNITO_SIGNIN_SCOPE}, which --auth requires)",
     )
-    token.add_argument("--expires-in", type=int, default=auth.DEFAULT_LIFETIME_SECONDS, help="seconds")
+    token.add_argument("--expires-in", type=_positive, default=auth.DEFAULT_LIFETIME_SECONDS, help="seconds")
     token.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key")
     return parser.parse_args(argv)
 
@@ -97,6 +149,7 @@ def serve(arguments: argparse.Namespace) -> int:
     authorizer = None
     if arguments.auth:
         authorizer = auth.JwtAuthorizer(auth.load_or_create_key(arguments.key_file).public_key())
+    cors_policy = cors.policy(PROJECT_ROOT, arguments.cors_origins)
     database = EmbeddedDynamoDB()
     endpoint = database.start()
     table_name, idempotency_table_name = database.create_tables()
@@ -106,36 +159,57 @@ def serve(arguments: argparse.Namespace) -> int:
 
     pool = HandlerPool(environment, instances=arguments.concurrency)
     try:
-        gateway = LocalGateway(pool.invoke, openapi_json(), authorizer)
+        gateway = LocalGateway(pool.invoke, openapi_json(), authorizer, cors_policy)
         try:
             server = LocalHttpServer((arguments.host, arguments.port), gateway, access_log=not arguments.quiet)
         except OSError as error:
             reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
             print(f"error: {arguments.host}:{arguments.port} {reason}; choose another with --port", file=sys.stderr)
             return 2
-        pool.warm_up()
-        demo_users = [] if arguments.no_demo_data else database.load_demo_data()
-        if arguments.outputs_file:
-            write_outputs(arguments.outputs_file, server.url, table_name, with_auth=arguments.auth)
-        announce(server.url, demo_users, arguments, database=f"{endpoint} (table {table_name})")
+        outputs_written = False
         try:
+            pool.warm_up()
+            demo_users = [] if arguments.no_demo_data else database.load_demo_data()
+            if arguments.outputs_file:
+                values = local_outputs(server.url, table_name, demo_users, with_auth=arguments.auth)
+                outputs_written = write_outputs(arguments.outputs_file, values)
+                if not outputs_written:
+                    return 2
+            announce(server.url, demo_users, arguments, database=f"{endpoint} (table {table_name})")
             server.serve_forever()
         except KeyboardInterrupt:
             print("\nstopping; the data was in memory and is gone", file=sys.stderr)
         finally:
             server.server_close()
+            if outputs_written:  # they describe this server only
+                arguments.outputs_file.unlink(missing_ok=True)
     finally:
         pool.close()
         database.stop()
     return 0
 
 
-def write_outputs(path: Path, url: str, table_name: str, *, with_auth: bool) -> None:
-    """The stack's client-facing outputs, by the names the deployed stack exports."""
-    values = {outputs.API_URL: url, outputs.REGION: REGION, outputs.TABLE_NAME: table_name}
+def local_outputs(url: str, table_name: str, demo_users: list[DemoUser], *, with_auth: bool) -> dict[str, object]:
+    """The stack's client-facing outputs, by the names the deployed stack exports, plus the
+    local-only `demoUsers` (email -> userId of the seed's users)."""
+    values: dict[str, object] = {outputs.API_URL: url, outputs.REGION: REGION, outputs.TABLE_NAME: table_name}
     if with_auth:
         values[outputs.JWT_ISSUER] = auth.ISSUER
-    path.write_text(json.dumps(values, indent=2) + "\n")
+    values[DEMO_USERS_KEY] = {user.email: user.user_id for user in demo_users}
+    return values
+
+
+def write_outputs(path: Path, values: dict[str, object]) -> bool:
+    """Write the outputs file; False, after a one-line error, when it cannot be written."""
+    try:
+        path.write_text(json.dumps(values, indent=2) + "\n")
+    except OSError as error:
+        print(
+            f"error: cannot write the outputs file {path}: {error.strerror}; choose another with --outputs-file",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace, *, database: str) -> None:

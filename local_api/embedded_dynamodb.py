@@ -6,13 +6,14 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from runtime.ids import new_id
+from runtime.ids import ulid
 from runtime.models import ItemStatus
 from runtime.repository import Repository
 from runtime.table_schema import create_idempotency_table_request, create_table_request
@@ -33,11 +34,34 @@ DEMO_USERS: tuple[tuple[str, str, tuple[tuple[str, ItemStatus], ...]], ...] = (
     ("john.smith@example.com", "John Smith", (("Onboard new engineer", ItemStatus.DONE),)),
 )
 
+# The seed's rows are written at fixed instants, one minute apart from this one, so every start
+# gives them the same ids and timestamps: a front-end or a script can keep them.
+DEMO_EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
 
 @dataclass(frozen=True)
 class DemoUser:
     user_id: str
     email: str
+
+
+class _DemoTimeline:
+    """A clock and an id source for the repository: each `advance` moves to the next fixed instant;
+    the clock reads it and every id minted is a ULID of that instant (time part = `createdAt`)."""
+
+    def __init__(self) -> None:
+        self._instant = DEMO_EPOCH
+        self._minted = 0
+
+    def advance(self) -> None:
+        self._instant += timedelta(minutes=1)
+
+    def now(self) -> str:
+        return self._instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def new_id(self) -> str:
+        self._minted += 1
+        return ulid(int(self._instant.timestamp() * 1000), self._minted)
 
 
 class _OneRequestAtATime:
@@ -92,11 +116,14 @@ class EmbeddedDynamoDB:
 
     def load_demo_data(self) -> list[DemoUser]:
         """Write the demo rows through the runtime's own repository, so they are real rows."""
-        repository = Repository(self.client(), TABLE_NAME)
+        timeline = _DemoTimeline()
+        repository = Repository(self.client(), TABLE_NAME, clock=timeline.now, id_source=timeline.new_id)
         users = []
         for email, name, items in DEMO_USERS:
-            user = repository.create_user(user_id=new_id(), email=email, name=name).user
+            timeline.advance()
+            user = repository.create_user(user_id=timeline.new_id(), email=email, name=name).user
             for task, status in items:
+                timeline.advance()
                 repository.create_item(user.user_id, task=task, status=status)
             users.append(DemoUser(user_id=user.user_id, email=email))
         return users

@@ -36,6 +36,10 @@ class HttpRequest:
     body: bytes
     source_ip: str
 
+    def header(self, name: str) -> str | None:
+        """The first value of the header `name` (lower case), None if absent."""
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
 
 @dataclass
 class HttpResponse:

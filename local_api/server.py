@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi import swagger_ui
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 
 from local_api.auth import InsufficientScopeError, JwtAuthorizer, UnauthorizedError, VerifiedToken
+from local_api.cors import CorsPolicy
 from local_api.gateway_events import (
     HttpRequest,
     HttpResponse,
@@ -38,6 +39,8 @@ _SWAGGER_ASSETS = Path(swagger_ui.__file__).parent
 _ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
 
 Invoke = Callable[[dict[str, Any]], Any]
+# No allowed origins: no CORS answers, as on an API without a CORS configuration.
+CORS_OFF = CorsPolicy(allowed_origins=())
 
 
 def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -51,8 +54,15 @@ def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
 class LocalGateway:
     """Everything a request meets before and after the function, as on API Gateway."""
 
-    def __init__(self, invoke: Invoke, openapi_document: str, authorizer: JwtAuthorizer | None) -> None:
+    def __init__(
+        self,
+        invoke: Invoke,
+        openapi_document: str,
+        authorizer: JwtAuthorizer | None,
+        cors: CorsPolicy = CORS_OFF,
+    ) -> None:
         self._invoke = invoke
+        self._cors = cors
         self._openapi = openapi_document.encode()
         self._docs = generate_swagger_html(
             spec=openapi_document,
@@ -64,6 +74,9 @@ class LocalGateway:
         self._authorizer = authorizer
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        return self._cors.preflight(request) or self._cors.apply(request, self._route(request))
+
+    def _route(self, request: HttpRequest) -> HttpResponse:
         local = self._local_page(request)
         if local is not None:
             return local
@@ -78,7 +91,7 @@ class LocalGateway:
         verified: VerifiedToken | None = None
         if self._authorizer is not None and route.requires_auth:
             try:
-                verified = self._authorizer.verify(_header(request, "authorization"))
+                verified = self._authorizer.verify(request.header("authorization"))
             except UnauthorizedError:
                 return gateway_error(HTTPStatus.UNAUTHORIZED, "Unauthorized")
             except InsufficientScopeError:
@@ -105,10 +118,6 @@ class LocalGateway:
         return None
 
 
-def _header(request: HttpRequest, name: str) -> str | None:
-    return next((value for key, value in request.headers if key.lower() == name), None)
-
-
 class _UnreadableBodyError(Exception):
     def __init__(self, status: HTTPStatus) -> None:
         super().__init__(status.phrase)
@@ -118,6 +127,9 @@ class _UnreadableBodyError(Exception):
 class _RequestHandler(BaseHTTPRequestHandler):
     server: LocalHttpServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle on, a keep-alive client's delayed ACK
+    # holds the body back about 40 ms per request.
+    disable_nagle_algorithm = True
 
     def do_request(self) -> None:
         try:
@@ -144,12 +156,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if transfer_coding.strip().lower() != "chunked":
                 raise _UnreadableBodyError(HTTPStatus.NOT_IMPLEMENTED)
             return self._read_chunks()
-        declared = self.headers.get("content-length") or "0"
+        declared_values = set(self.headers.get_all("content-length", ["0"]))
+        if len(declared_values) != 1:
+            raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)  # conflicting lengths (RFC 9112, 6.3)
+        declared = declared_values.pop()
         if not declared.isascii() or not declared.isdigit():
             raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
         if int(declared) > MAX_REQUEST_BYTES:
             raise _UnreadableBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        return self.rfile.read(int(declared))
+        body = self.rfile.read(int(declared))
+        if len(body) < int(declared):
+            raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)  # the client ended its side short of the length
+        return body
 
     def _read_chunks(self) -> bytes:
         body = bytearray()
@@ -192,6 +210,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class LocalHttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of 20 new connections gets resets.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], gateway: LocalGateway, *, access_log: bool = True) -> None:
         super().__init__(address, _RequestHandler)

@@ -48,6 +48,15 @@ _clock = _UlidClock()
 
 def new_id() -> str:
     value = _clock.next()
+    return _encode(value)
+
+
+def ulid(millis: int, random_part: int) -> str:
+    """The ULID of a given instant (milliseconds since the epoch) and random part, for fixed ids."""
+    return _encode((millis << _RANDOM_BITS) | (random_part & _RANDOM_MASK))
+
+
+def _encode(value: int) -> str:
     return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 

@@ -128,18 +128,21 @@ class _ChangedMeanwhile(Exception):  # noqa: N818 - a signal to read again, neve
 
 
 class Repository:
-    def __init__(self, client: Any, table_name: str, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, client: Any, table_name: str, clock: Clock = utc_now, id_source: Callable[[], str] = new_id
+    ) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock
         self._writes = Writes(client, table_name)
+        self._new_id = id_source
 
     # Users
 
     def create_user(self, *, user_id: str, email: str, name: str) -> Profile:
         now = self._clock()
         user = User(user_id=user_id, email=email, name=name, created_at=now, updated_at=now, version=1)
-        profile = Profile(user=user, incarnation=new_id())
+        profile = Profile(user=user, incarnation=self._new_id())
         try:
             self._writes.transact(
                 {
@@ -254,7 +257,7 @@ class Repository:
         now = self._clock()
         item = Item(
             user_id=user_id,
-            item_id=new_id(),
+            item_id=self._new_id(),
             task=task,
             status=status,
             created_at=now,

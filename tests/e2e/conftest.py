@@ -20,6 +20,8 @@ import pytest
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# A front-end origin besides the dev stack's own, given on the command line.
+EXTRA_CORS_ORIGIN = "http://localhost:8080"
 _DATABASE_LINE = re.compile(r"DynamoDB \(moto\) on (?P<endpoint>\S+) \(table (?P<table>[^)]+)\)")
 
 
@@ -95,7 +97,10 @@ def _wait_until_healthy(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
-    api = start_local_api(tmp_path_factory.mktemp("local-api"), "--no-demo-data", "--concurrency", "4", "--quiet")
+    api = start_local_api(
+        tmp_path_factory.mktemp("local-api"),
+        *("--no-demo-data", "--concurrency", "4", "--quiet", "--cors-origin", EXTRA_CORS_ORIGIN),
+    )
     yield api
     api.stop()
 

@@ -175,3 +175,14 @@ def test_the_outputs_file_names_the_issuer_as_the_deployed_stack_does(secured):
     from tests.e2e.conftest import read_outputs
 
     assert read_outputs(secured)[outputs.JWT_ISSUER] == ISSUER
+
+
+def test_a_preflight_needs_no_token_and_a_401_still_carries_the_cors_headers(secured):
+    origin = {"Origin": "http://localhost:5173"}
+    preflight = requests.options(
+        f"{secured.url}/users/{ALICE}", headers={**origin, "Access-Control-Request-Method": "GET"}, timeout=10
+    )
+    refused = requests.get(f"{secured.url}/users/{ALICE}", headers=origin, timeout=10)
+
+    assert (preflight.status_code, preflight.headers["access-control-allow-origin"]) == (204, origin["Origin"])
+    assert (refused.status_code, refused.headers["access-control-allow-origin"]) == (401, origin["Origin"])

@@ -101,6 +101,7 @@ def _raw_exchange(url: str, request: bytes) -> bytes:
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(request)
+        connection.shutdown(socket.SHUT_WR)  # a body shorter than declared ends here
         received = b""
         while chunk := connection.recv(65536):
             received += chunk
@@ -112,6 +113,8 @@ def _raw_exchange(url: str, request: bytes) -> bytes:
     [
         (b"Content-Length: abc\r\n", b"400"),
         (b"Content-Length: -5\r\n", b"400"),
+        (b"Content-Length: 13\r\nContent-Length: 5\r\n", b"400"),  # conflicting lengths
+        (b"Content-Length: 100\r\n", b"400"),  # the body below is shorter
         (b"Transfer-Encoding: gzip\r\n", b"501"),
         (b"Transfer-Encoding: chunked\r\n", b"400"),  # the body below is not chunked
     ],

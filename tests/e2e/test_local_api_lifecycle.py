@@ -1,21 +1,36 @@
-"""Starting and stopping the local API as a user would: demo data, a busy port, Ctrl-C."""
+"""Starting and stopping the local API as a user would: demo data, the outputs file, bad options, Ctrl-C."""
 
 import socket
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 import requests
 
-from tests.e2e.conftest import PROJECT_ROOT, free_port, start_local_api
+from tests.e2e.conftest import PROJECT_ROOT, free_port, read_outputs, start_local_api
 
 pytestmark = pytest.mark.e2e
+
+# The seed's users keep these ids from start to start (ULIDs of their fixed creation instants).
+JANE_ID, JOHN_ID = "01KE6P6S700000000000000001", "01KE6PC9000000000000000005"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _ulid_millis(ulid):
+    return int("".join(f"{_CROCKFORD.index(c):05b}" for c in ulid), 2) >> 80
+
+
+def _millis(timestamp):
+    return int(datetime.fromisoformat(timestamp).timestamp() * 1000)
 
 
 def test_it_starts_with_the_seed_documents_rows_and_stops_cleanly_on_ctrl_c(tmp_path):
     api = start_local_api(tmp_path, "--concurrency", "1", "--quiet")
     try:
+        outputs = read_outputs(api)
         demo = [line.split()[-1] for line in api.announcement if line.strip().startswith("demo user")]
+        records = [requests.get(f"{api.url}/users/{user_id}?include=items", timeout=10).json() for user_id in demo]
         tasks = {
             user_id: [
                 (item["task"], item["status"])
@@ -35,6 +50,74 @@ def test_it_starts_with_the_seed_documents_rows_and_stops_cleanly_on_ctrl_c(tmp_
     ]
     assert len(curl_lines) == 2
     assert exit_code == 0
+    assert not api.outputs_file.exists()
+    assert outputs == {
+        "apiUrl": api.url,
+        "region": "us-east-1",
+        "tableName": "users-items-local",
+        "demoUsers": {"jane.doe@example.com": JANE_ID, "john.smith@example.com": JOHN_ID},
+    }
+    assert demo == [JANE_ID, JOHN_ID]
+    rows = [record["user"] for record in records] + [item for record in records for item in record["items"]]
+    ids = [row.get("itemId", row["userId"]) for row in rows]
+    # newest item first; the item ids too are fixed
+    assert ids == [
+        JANE_ID,
+        JOHN_ID,
+        "01KE6PAED00000000000000004",
+        "01KE6P8KT00000000000000003",
+        "01KE6PE3K00000000000000007",
+    ]
+    assert [_ulid_millis(row_id) for row_id in ids] == [_millis(row["createdAt"]) for row in rows]
+
+
+def _run(*options):
+    return subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "local_api", *options],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        (("--concurrency", "0"), ": error: argument --concurrency: 0 is not a positive integer"),
+        (("--port", "70000"), ": error: argument --port: 70000 is not a port (0-65535; 0 picks a free one)"),
+        (
+            ("--cors-origin", "http://localhost:5173/app"),
+            ": error: argument --cors-origin: 'http://localhost:5173/app' is not",
+        ),
+        (
+            ("token", "--sub", "x", "--expires-in", "0"),
+            " token: error: argument --expires-in: 0 is not a positive integer",
+        ),
+    ],
+)
+def test_a_bad_option_value_is_a_one_line_error(options, complaint):
+    result = _run(*options)
+
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"python -m local_api{complaint}"), line
+
+
+def test_an_unwritable_outputs_file_is_a_one_line_error(tmp_path):
+    unwritable = [tmp_path / "missing" / "outputs.json", tmp_path]
+
+    results = [
+        _run("--port", str(free_port()), "--no-demo-data", "--concurrency", "1", "--outputs-file", str(path))
+        for path in unwritable
+    ]
+
+    assert [result.returncode for result in results] == [2, 2]
+    assert [result.stderr.strip().splitlines() for result in results] == [
+        [f"error: cannot write the outputs file {path}: {reason}; choose another with --outputs-file"]
+        for path, reason in zip(unwritable, ["No such file or directory", "Is a directory"], strict=True)
+    ]
+    assert tmp_path.is_dir()  # not removed on the way out
 
 
 def test_a_port_already_in_use_is_a_one_line_error(tmp_path):

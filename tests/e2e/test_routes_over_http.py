@@ -71,5 +71,6 @@ def test_the_outputs_file_has_the_stacks_output_names(local_api):
         outputs.API_URL: local_api.url,
         outputs.REGION: "us-east-1",
         outputs.TABLE_NAME: local_api.table.name,  # the table the server announced it created
+        "demoUsers": {},  # local only; empty with --no-demo-data
     }
     assert local_api.table.table_status == "ACTIVE"
