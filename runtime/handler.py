@@ -35,18 +35,6 @@ from runtime.observability import logger, metrics, tracer
 
 settings()  # fail at start, not on the first write, when the environment is incomplete
 
-STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
-    errors.NotFoundError: HTTPStatus.NOT_FOUND,
-    errors.EmailTakenError: HTTPStatus.CONFLICT,
-    errors.UserExistsError: HTTPStatus.CONFLICT,
-    errors.WriteConflictError: HTTPStatus.CONFLICT,
-    errors.PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,
-    errors.ForbiddenError: HTTPStatus.FORBIDDEN,
-    errors.EmailNotVerifiedError: HTTPStatus.FORBIDDEN,
-    errors.InvalidCursorError: HTTPStatus.BAD_REQUEST,
-    errors.InvalidParameterError: HTTPStatus.BAD_REQUEST,
-}
-
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(users.router)
 app.include_router(items.router)
@@ -56,7 +44,7 @@ app.use(middlewares=[only_own_user, only_declared_query_parameters])
 @app.get(
     routes.HEALTH.resolver_path,
     summary="Liveness; touches no table",
-    responses={200: {"description": "Alive"}, **error_responses(400)},
+    responses={200: {"description": "Alive"}, **error_responses(routes.HEALTH)},
 )
 def health() -> Health:
     return Health(status="ok")
@@ -64,13 +52,12 @@ def health() -> Health:
 
 @app.exception_handler(errors.DomainError)
 def handle_domain_error(error: errors.DomainError) -> Response[str]:
-    status = STATUS_BY_ERROR.get(type(error), HTTPStatus.BAD_REQUEST)
     details = (
         [FieldError(field=error.field, message=error.message)]
         if isinstance(error, errors.InvalidParameterError)
         else []
     )
-    return error_response(status, error.code, error.message, details)
+    return error_response(error.status, error.code, error.message, details)
 
 
 @app.exception_handler(RequestValidationError)

@@ -44,7 +44,7 @@ from runtime.errors import (
     WriteConflictError,
 )
 from runtime.ids import new_id
-from runtime.models import Item, ItemStatus, User
+from runtime.models import Item, ItemPage, ItemStatus, User
 from runtime.records import (
     Profile,
     email_claim_record,
@@ -101,12 +101,6 @@ class IfMatch:
 
 
 @dataclass(frozen=True)
-class ItemsPage:
-    items: list[Item]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
 class ItemChange:
     before: Item
     after: Item
@@ -159,7 +153,7 @@ class Repository:
     def get_profile(self, user_id: str) -> Profile:
         return profile_from(self._get(schema.profile_key(user_id), f"user {user_id} not found"))
 
-    def get_profile_with_items(self, user_id: str, *, limit: int) -> tuple[Profile, ItemsPage]:
+    def get_profile_with_items(self, user_id: str, *, limit: int) -> tuple[Profile, ItemPage]:
         rows = self._query(
             KeyConditionExpression="#pk = :pk AND #sk BETWEEN :first_item AND :profile",
             ExpressionAttributeNames={"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
@@ -221,7 +215,7 @@ class Repository:
 
     # Items
 
-    def list_items(self, user_id: str, *, limit: int, cursor: Cursor | None) -> ItemsPage:
+    def list_items(self, user_id: str, *, limit: int, cursor: Cursor | None) -> ItemPage:
         query: dict[str, Any] = {
             "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
             "ExpressionAttributeNames": {"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
@@ -234,7 +228,7 @@ class Repository:
             query["ExclusiveStartKey"] = to_attributes(schema.item_key(user_id, cursor.last_item_id))
         return self._page(self._query(**query), limit, user_id, status=None)
 
-    def list_items_by_status(self, user_id: str, status: ItemStatus, *, limit: int, cursor: Cursor | None) -> ItemsPage:
+    def list_items_by_status(self, user_id: str, status: ItemStatus, *, limit: int, cursor: Cursor | None) -> ItemPage:
         query: dict[str, Any] = {
             "IndexName": schema.STATUS_INDEX.name,
             "KeyConditionExpression": "#pk = :pk AND begins_with(#status_sk, :prefix)",
@@ -311,12 +305,12 @@ class Repository:
         items: list[dict[str, Any]] = response["Items"]
         return items
 
-    def _page(self, rows: list[dict[str, Any]], limit: int, user_id: str, status: ItemStatus | None) -> ItemsPage:
+    def _page(self, rows: list[dict[str, Any]], limit: int, user_id: str, status: ItemStatus | None) -> ItemPage:
         items = [item_from(row) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
             next_cursor = Cursor(user_id=user_id, status=status, last_item_id=items[-1].item_id).encode()
-        return ItemsPage(items=items, next_cursor=next_cursor)
+        return ItemPage(items=items, next_cursor=next_cursor)
 
     def _update_profile_fields(
         self,

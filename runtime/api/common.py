@@ -17,6 +17,7 @@ from runtime.ids import ITEM_ID_PATTERN, USER_ID_MAX_LENGTH, USER_ID_PATTERN, is
 from runtime.models import ErrorDetail, ErrorResponse, FieldError
 from runtime.records import Profile
 from runtime.repository import IfMatch
+from runtime.routes import Route
 
 JSON = "application/json"
 # Printable ASCII without spaces, as an HTTP token may be.
@@ -90,10 +91,28 @@ def created_response(description: str) -> OpenAPIResponse:
     return {"description": description, "headers": {"ETag": _ETAG, "Location": _LOCATION}}
 
 
-def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
+def error_responses(route: Route, *, body: bool = False, if_match: bool = False) -> dict[int, OpenAPIResponse]:
+    """The errors an operation can answer, from what it takes: every one 400 (query parameters);
+    a guarded route 403; path parameters 404; a write 409 (conflicts and lost races); a body 413,
+    415 and 422; If-Match 412."""
+    statuses = [HTTPStatus.BAD_REQUEST]
+    if route.requires_auth:
+        statuses.append(HTTPStatus.FORBIDDEN)
+    if "{" in route.path:
+        statuses.append(HTTPStatus.NOT_FOUND)
+    if route.method != "GET":
+        statuses.append(HTTPStatus.CONFLICT)
+    if if_match:
+        statuses.append(HTTPStatus.PRECONDITION_FAILED)
+    if body:
+        statuses += [
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+        ]
     return {
         status: {"description": _ERROR_DESCRIPTIONS[status], "content": {JSON: {"model": ErrorResponse}}}
-        for status in statuses
+        for status in sorted(statuses)
     }
 
 

@@ -36,7 +36,7 @@ router = APIGatewayHttpRouter()
     routes.LIST_ITEMS.resolver_path,
     summary="List a user's items, newest first",
     description="A user with no items, or no such user, gives an empty list.",
-    responses={200: {"description": "One page of items"}, **error_responses(400, 403, 404)},
+    responses={200: {"description": "One page of items"}, **error_responses(routes.LIST_ITEMS)},
 )
 def list_items(
     user_id: UserId,
@@ -60,16 +60,14 @@ def list_items(
         start = Cursor.decode(cursor)
         start.check_belongs_to(user_id, status)
     if status is None:
-        page = repository.list_items(user_id, limit=limit, cursor=start)
-    else:
-        page = repository.list_items_by_status(user_id, status, limit=limit, cursor=start)
-    return ItemPage(items=page.items, next_cursor=page.next_cursor)
+        return repository.list_items(user_id, limit=limit, cursor=start)
+    return repository.list_items_by_status(user_id, status, limit=limit, cursor=start)
 
 
 @router.post(
     routes.CREATE_ITEM.resolver_path,
     summary="Create an item for a user",
-    responses={201: created_response("The new item"), **error_responses(400, 403, 404, 409, 413, 415, 422)},
+    responses={201: created_response("The new item"), **error_responses(routes.CREATE_ITEM, body=True)},
 )
 def create_item(
     user_id: UserId,
@@ -100,7 +98,7 @@ def create_item(
 @router.get(
     routes.GET_ITEM.resolver_path,
     summary="Get one item",
-    responses={200: etag_response("The item"), **error_responses(400, 403, 404)},
+    responses={200: etag_response("The item"), **error_responses(routes.GET_ITEM)},
 )
 def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
     repository = get_repository()
@@ -111,7 +109,7 @@ def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
 @router.patch(
     routes.UPDATE_ITEM.resolver_path,
     summary="Change an item's task and/or status",
-    responses={200: etag_response("The changed item"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+    responses={200: etag_response("The changed item"), **error_responses(routes.UPDATE_ITEM, body=True, if_match=True)},
 )
 def update_item(
     user_id: UserId,
@@ -130,7 +128,7 @@ def update_item(
     routes.DELETE_ITEM.resolver_path,
     summary="Delete one item",
     description="Idempotent: deleting an item that is already gone answers 204, unless If-Match is given.",
-    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 409, 412)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(routes.DELETE_ITEM, if_match=True)},
 )
 def delete_item(user_id: UserId, item_id: ItemId, if_match: IfMatchHeader = None) -> Response[None]:
     repository = get_repository()

@@ -49,7 +49,7 @@ def _only_the_verified_email(email: str) -> None:
         "With a verified JWT the new user's id is the token's `sub`, and when the token carries a verified"
         " `email` the profile must use that address. Emails are unique."
     ),
-    responses={201: created_response("The new user"), **error_responses(400, 403, 409, 413, 415, 422)},
+    responses={201: created_response("The new user"), **error_responses(routes.CREATE_USER, body=True)},
 )
 def create_user(
     body: Annotated[UserCreate, Body()],
@@ -85,7 +85,7 @@ def create_user(
     ),
     responses={
         200: etag_response("The profile, or with `include=items` the profile and its items"),
-        **error_responses(400, 403, 404),
+        **error_responses(routes.GET_USER),
     },
 )
 def get_user(
@@ -104,7 +104,7 @@ def get_user(
 @router.patch(
     routes.UPDATE_USER.resolver_path,
     summary="Change a user's name and/or email",
-    responses={200: etag_response("The changed user"), **error_responses(400, 403, 404, 409, 412, 413, 415, 422)},
+    responses={200: etag_response("The changed user"), **error_responses(routes.UPDATE_USER, body=True, if_match=True)},
 )
 def update_user(
     user_id: UserId,
@@ -122,7 +122,7 @@ def update_user(
     routes.DELETE_USER.resolver_path,
     summary="Delete a user, its email and all its items",
     description="Idempotent: deleting a user that is already gone answers 204 and finishes any partial delete.",
-    responses={204: {"description": "Deleted", "content": {}}, **error_responses(400, 403, 404, 409, 412)},
+    responses={204: {"description": "Deleted", "content": {}}, **error_responses(routes.DELETE_USER, if_match=True)},
 )
 def delete_user(user_id: UserId, if_match: IfMatchHeader = None) -> Response[None]:
     repository = get_repository()
