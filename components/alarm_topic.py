@@ -17,9 +17,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components import policies
+from runtime.emails import EMAIL_PATTERN
 
-# An address SNS can mail: something, an @, a domain with a dot.
-EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+EMAIL_ADDRESS = re.compile(EMAIL_PATTERN)
 
 
 @dataclass(frozen=True, kw_only=True)

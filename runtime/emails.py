@@ -14,6 +14,10 @@ import unicodedata
 
 import idna
 
+# The shape of an address, wherever one is accepted (profiles, the alarm subscription): something,
+# an @, a domain with a dot. The canonical form below decides what is one address.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
 # Control, format (zero-width, bidi controls), separator, private-use and unassigned characters
 # are invisible or undefined, so two addresses holding them could look alike and differ; a lone
 # surrogate (Cs) cannot even be stored.

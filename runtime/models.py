@@ -8,11 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
-from runtime.emails import typed_email
+from runtime.emails import EMAIL_PATTERN, typed_email
 
 MAX_BODY_BYTES = 16 * 1024
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # At least one character that is not white space.
 NOT_BLANK = r"\S"
 

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from runtime.api.common import IDEMPOTENCY_KEY_PATTERN
+from runtime.emails import EMAIL_PATTERN
 from runtime.ids import ITEM_ID_PATTERN, USER_ID_PATTERN
-from runtime.models import EMAIL_PATTERN, NOT_BLANK, FieldError
+from runtime.models import NOT_BLANK, FieldError
 
 # What each pattern of the API's schemas asks for, said the way a person would; a test checks
 # that every pattern the OpenAPI document declares is here.
