@@ -54,8 +54,7 @@ NAME = "users-items"
 
 def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     """Create every resource; return the stack outputs by their exported names."""
-    stack_outputs: dict[str, pulumi.Output[object]] = {}
-    alarms = create_alarms(config, stack_outputs)
+    alarms = create_alarms(config)
     table = SingleTable(
         f"{NAME}-table",
         SingleTableArgs(
@@ -102,7 +101,8 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     region = aws.get_region_output().region
     # One archive for every function of the stack.
     code = source_archive(lambda_package.function_sources(PROJECT_ROOT))
-    authorizer = create_authorizer(config, code, stack_outputs)
+    pool = create_user_pool(config, code) if config.auth_mode == "cognito" else None
+    authorizer = create_authorizer(config, pool)
     api = HttpLambdaApi(
         f"{NAME}-api",
         HttpLambdaApiArgs(
@@ -154,7 +154,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             reserved_concurrency=config.reserved_function_concurrency,
         ),
     )
-    return {
+    exported: dict[str, pulumi.Output[object]] = {
         outputs.API_URL: api.api_url,
         outputs.REGION: region,
         outputs.TABLE_NAME: table.name,
@@ -163,11 +163,18 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
         outputs.VPC_ID: network.vpc_id,
         outputs.PRIVATE_SUBNET_IDS: network.private_subnet_ids,
         outputs.DASHBOARD_URL: dashboard.url,
-        **stack_outputs,
     }
+    if alarms:
+        exported[outputs.ALARM_TOPIC_ARN] = pulumi.Output.from_input(alarms.topic_arn)
+    if pool:
+        exported[outputs.USER_POOL_ID] = pool.user_pool_id
+        exported[outputs.USER_POOL_CLIENT_ID] = pool.client_id
+    if authorizer:
+        exported[outputs.JWT_ISSUER] = pulumi.Output.from_input(authorizer.issuer)
+    return exported
 
 
-def create_alarms(config: StackConfig, stack_outputs: dict[str, pulumi.Output[object]]) -> AlarmOptions | None:
+def create_alarms(config: StackConfig) -> AlarmOptions | None:
     """The topic the components' alarms notify (an existing one from `alarmTopicArn`, or the
     stack's own with an optional email), and how they evaluate; None with alarms off."""
     if not config.enable_alarms:
@@ -177,7 +184,6 @@ def create_alarms(config: StackConfig, stack_outputs: dict[str, pulumi.Output[ob
         topic_arn = pulumi.Output.from_input(config.alarm_topic_arn)
     else:
         topic_arn = AlarmTopic(f"{NAME}-alarms", AlarmTopicArgs(email=config.alarm_email or None)).topic_arn
-    stack_outputs[outputs.ALARM_TOPIC_ARN] = topic_arn
     return AlarmOptions(
         topic_arn=topic_arn,
         period_seconds=config.alarm_period_seconds,
@@ -186,20 +192,13 @@ def create_alarms(config: StackConfig, stack_outputs: dict[str, pulumi.Output[ob
     )
 
 
-def create_authorizer(
-    config: StackConfig, code: pulumi.Archive, stack_outputs: dict[str, pulumi.Output[object]]
-) -> JwtAuthorizerArgs | None:
+def create_authorizer(config: StackConfig, pool: UserPool | None) -> JwtAuthorizerArgs | None:
     """Who issues the tokens the API accepts: the stack's own user pool, a configured issuer, or
     nobody (`none`: every route open)."""
-    if config.auth_mode == "cognito":
-        pool = create_user_pool(config, code)
-        stack_outputs[outputs.USER_POOL_ID] = pool.user_pool_id
-        stack_outputs[outputs.USER_POOL_CLIENT_ID] = pool.client_id
-        stack_outputs[outputs.JWT_ISSUER] = pool.issuer
+    if pool is not None:
         # Access tokens only: ID tokens carry the same audience but no scope.
         return JwtAuthorizerArgs(issuer=pool.issuer, audiences=[pool.client_id], required_scopes=[SIGNIN_SCOPE])
     if config.auth_mode == "jwt":
-        stack_outputs[outputs.JWT_ISSUER] = pulumi.Output.from_input(config.jwt_issuer)
         return JwtAuthorizerArgs(
             issuer=config.jwt_issuer,
             audiences=list(config.jwt_audiences),
