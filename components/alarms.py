@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -74,125 +75,63 @@ def create_alarms(
     name_prefix: str,
     parent: pulumi.Resource,
 ) -> list[aws.cloudwatch.MetricAlarm]:
-    """The component's alarms, `<resource_prefix>-<resource>` named `<name_prefix>-<name>`."""
-    created = []
-    for spec in specs:
-        resource_name = f"{resource_prefix}-{spec.resource}"
-        alarm_name = f"{name_prefix}-{spec.name}"
-        if len(spec.dimension_sets) == 1:
-            alarm = metric_alarm(
-                resource_name,
-                options,
-                alarm_name=alarm_name,
-                description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric_name,
-                dimensions=spec.dimension_sets[0],
-                threshold=spec.threshold,
-                statistic=spec.statistic,
-                comparison=spec.comparison,
-                parent=parent,
-            )
-        else:
-            alarm = sum_alarm(
-                resource_name,
-                options,
-                alarm_name=alarm_name,
-                description=spec.description,
-                namespace=spec.namespace,
-                metric_name=spec.metric_name,
-                dimension_sets=spec.dimension_sets,
-                threshold=spec.threshold,
-                parent=parent,
-            )
-        created.append(alarm)
-    return created
+    """The component's alarms, `<resource_prefix>-<resource>` named `<name_prefix>-<name>`: on one
+    metric, or with metric math adding one metric up over several dimension sets."""
+    return [
+        aws.cloudwatch.MetricAlarm(
+            f"{resource_prefix}-{spec.resource}",
+            name=f"{name_prefix}-{spec.name}",
+            alarm_description=spec.description,
+            threshold=spec.threshold,
+            comparison_operator=spec.comparison,
+            evaluation_periods=options.evaluation_periods,
+            datapoints_to_alarm=options.datapoints_to_alarm,
+            treat_missing_data=TREAT_MISSING_DATA,
+            alarm_actions=[options.topic_arn],
+            ok_actions=[options.topic_arn],
+            opts=pulumi.ResourceOptions(parent=parent),
+            **(_one_metric(spec, options) if len(spec.dimension_sets) == 1 else _metric_sum(spec, options)),
+        )
+        for spec in specs
+    ]
 
 
-def metric_alarm(
-    resource_name: str,
-    options: AlarmOptions,
-    *,
-    alarm_name: str,
-    description: str,
-    namespace: str,
-    metric_name: str,
-    dimensions: Mapping[str, pulumi.Input[str]],
-    threshold: float,
-    statistic: str = "Sum",
-    comparison: str = "GreaterThanOrEqualToThreshold",
-    parent: pulumi.Resource,
-) -> aws.cloudwatch.MetricAlarm:
-    """An alarm on one metric; `statistic` is Sum, Maximum… or a percentile such as `p99`."""
-    percentile = statistic.startswith("p")
-    return aws.cloudwatch.MetricAlarm(
-        resource_name,
-        name=alarm_name,
-        alarm_description=description,
-        namespace=namespace,
-        metric_name=metric_name,
-        dimensions=dict(dimensions),
-        statistic=None if percentile else statistic,
-        extended_statistic=statistic if percentile else None,
+def _one_metric(spec: AlarmSpec, options: AlarmOptions) -> dict[str, Any]:
+    """`statistic` is Sum, Maximum… or a percentile such as `p99`."""
+    percentile = spec.statistic.startswith("p")
+    return {
+        "namespace": spec.namespace,
+        "metric_name": spec.metric_name,
+        "dimensions": dict(spec.dimension_sets[0]),
+        "statistic": None if percentile else spec.statistic,
+        "extended_statistic": spec.statistic if percentile else None,
         # A percentile over a handful of requests is noise; evaluate it once there are enough.
-        evaluate_low_sample_count_percentiles="ignore" if percentile else None,
-        threshold=threshold,
-        comparison_operator=comparison,
-        period=options.period_seconds,
-        evaluation_periods=options.evaluation_periods,
-        datapoints_to_alarm=options.datapoints_to_alarm,
-        treat_missing_data=TREAT_MISSING_DATA,
-        alarm_actions=[options.topic_arn],
-        ok_actions=[options.topic_arn],
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
+        "evaluate_low_sample_count_percentiles": "ignore" if percentile else None,
+        "period": options.period_seconds,
+    }
 
 
-def sum_alarm(
-    resource_name: str,
-    options: AlarmOptions,
-    *,
-    alarm_name: str,
-    description: str,
-    namespace: str,
-    metric_name: str,
-    dimension_sets: Sequence[Mapping[str, pulumi.Input[str]]],
-    threshold: float,
-    parent: pulumi.Resource,
-) -> aws.cloudwatch.MetricAlarm:
-    """An alarm on the Sum of one metric added up over several dimension sets (e.g. one per
-    DynamoDB operation), with a metric math expression: one alarm rather than one per set."""
-    if not 1 <= len(dimension_sets) < _MAX_METRIC_QUERIES:
+def _metric_sum(spec: AlarmSpec, options: AlarmOptions) -> dict[str, Any]:
+    """The Sum of one metric over several dimension sets (e.g. one per DynamoDB operation), by a
+    metric math expression: one alarm rather than one per set. A metric math alarm has no
+    `period` of its own: it is its metrics' (CloudWatch refuses both)."""
+    if not 1 <= len(spec.dimension_sets) < _MAX_METRIC_QUERIES:
         raise ValueError(f"a sum alarm adds up 1 to {_MAX_METRIC_QUERIES - 1} metrics")
     metrics = [
         aws.cloudwatch.MetricAlarmMetricQueryArgs(
             id=f"m{index}",
             metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                namespace=namespace,
-                metric_name=metric_name,
+                namespace=spec.namespace,
+                metric_name=spec.metric_name,
                 dimensions=dict(dimensions),
                 period=options.period_seconds,
                 stat="Sum",
             ),
             return_data=False,
         )
-        for index, dimensions in enumerate(dimension_sets)
+        for index, dimensions in enumerate(spec.dimension_sets)
     ]
     total = aws.cloudwatch.MetricAlarmMetricQueryArgs(
-        id="total", expression="SUM(METRICS())", label=f"{metric_name} (all)", return_data=True
+        id="total", expression="SUM(METRICS())", label=f"{spec.metric_name} (all)", return_data=True
     )
-    return aws.cloudwatch.MetricAlarm(
-        resource_name,
-        name=alarm_name,
-        alarm_description=description,
-        metric_queries=[*metrics, total],
-        threshold=threshold,
-        comparison_operator="GreaterThanOrEqualToThreshold",
-        # No `period`: a metric math alarm's period is its metrics' (CloudWatch refuses both).
-        evaluation_periods=options.evaluation_periods,
-        datapoints_to_alarm=options.datapoints_to_alarm,
-        treat_missing_data=TREAT_MISSING_DATA,
-        alarm_actions=[options.topic_arn],
-        ok_actions=[options.topic_arn],
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
+    return {"metric_queries": [*metrics, total]}
