@@ -33,6 +33,9 @@ from components import lambda_package, outputs
 from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alarms import AlarmOptions
 from components.http_lambda_api import (
+    AlarmThresholds,
+    ApiOptions,
+    FunctionOptions,
     HttpLambdaApi,
     HttpLambdaApiArgs,
     JwtAuthorizerArgs,
@@ -108,9 +111,6 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
         HttpLambdaApiArgs(
             code=code,
             handler=lambda_package.HANDLER,
-            python_runtime=lambda_package.PYTHON_RUNTIME,
-            architecture=lambda_package.ARCHITECTURE,
-            layers=[powertools_layer(region, verify=config.verify_powertools_layer)],
             routes=ROUTES,
             environment=function_environment(table.name, idempotency_table.name),
             subnet_ids=network.private_subnet_ids,
@@ -128,19 +128,28 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
                     actions=permissions.IDEMPOTENCY_TABLE_ACTIONS,
                 ),
             ],
-            memory_mb=config.lambda_memory_mb,
-            timeout_seconds=config.lambda_timeout_seconds,
-            log_retention_days=config.log_retention_days,
-            throttling_burst_limit=config.throttling_burst_limit,
-            throttling_rate_limit=config.throttling_rate_limit,
-            cors_allowed_origins=config.cors_allowed_origins,
-            reserved_concurrency=config.reserved_function_concurrency,
-            jwt_authorizer=authorizer,
+            function=FunctionOptions(
+                python_runtime=lambda_package.PYTHON_RUNTIME,
+                architecture=lambda_package.ARCHITECTURE,
+                layers=[powertools_layer(region, verify=config.verify_powertools_layer)],
+                memory_mb=config.lambda_memory_mb,
+                timeout_seconds=config.lambda_timeout_seconds,
+                log_retention_days=config.log_retention_days,
+                reserved_concurrency=config.reserved_function_concurrency,
+            ),
+            api=ApiOptions(
+                throttling_burst_limit=config.throttling_burst_limit,
+                throttling_rate_limit=config.throttling_rate_limit,
+                cors_allowed_origins=config.cors_allowed_origins,
+                jwt_authorizer=authorizer,
+            ),
             alarms=alarms,
-            errors_alarm_threshold=config.function_errors_alarm_threshold,
-            server_errors_alarm_threshold=config.api_5xx_alarm_threshold,
-            throttles_alarm_threshold=config.function_throttles_alarm_threshold,
-            limit_warning_percent=config.alarm_limit_warning_percent,
+            alarm_thresholds=AlarmThresholds(
+                errors=config.function_errors_alarm_threshold,
+                server_errors=config.api_5xx_alarm_threshold,
+                throttles=config.function_throttles_alarm_threshold,
+                limit_warning_percent=config.alarm_limit_warning_percent,
+            ),
         ),
     )
     dashboard = ServiceDashboard(

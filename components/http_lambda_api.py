@@ -100,6 +100,69 @@ class TableAccess:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FunctionOptions:
+    """How the function runs."""
+
+    python_runtime: str = "python3.13"
+    architecture: str = "arm64"
+    memory_mb: int = 256
+    timeout_seconds: int = 15
+    log_retention_days: int = 30
+    layers: Sequence[pulumi.Input[str]] = ()
+    name: str | None = None
+    """Physical name of the function; defaults to `<component name>-<stack>`."""
+    reserved_concurrency: int | None = None
+    """Instances of the function that may run at once (None: no reservation, the account's pool).
+    A ceiling on what the function can cost and on the load it puts on the table."""
+
+    def __post_init__(self) -> None:
+        if not _SUPPORTED_RUNTIME.fullmatch(self.python_runtime):
+            raise ValueError("python_runtime must be python3.12 or newer")
+        if self.architecture not in ("arm64", "x86_64"):
+            raise ValueError("architecture must be arm64 or x86_64")
+        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
+            raise ValueError("reserved_concurrency must be at least 1: 0 stops the function altogether")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiOptions:
+    """Who may call the API, how often, and from which browser origins."""
+
+    throttling_burst_limit: int = 100
+    throttling_rate_limit: float = 50.0
+    cors_allowed_origins: Sequence[str] = ()
+    cors_allowed_headers: Sequence[str] = cors_rules.ALLOWED_HEADERS
+    cors_expose_headers: Sequence[str] = cors_rules.EXPOSE_HEADERS
+    jwt_authorizer: JwtAuthorizerArgs | None = None
+    """Without one every route is open, and the function sees no verified caller."""
+
+    def __post_init__(self) -> None:
+        if self.throttling_burst_limit <= 0 or self.throttling_rate_limit <= 0:
+            raise ValueError("throttling limits must be positive: unset limits can mean every call is throttled")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmThresholds:
+    """When the function's and the API's alarms fire."""
+
+    errors: int = 1
+    """Function errors (unhandled exceptions, timeouts) per period that fire the errors alarm."""
+    server_errors: int = 1
+    """5xx responses of the API per period that fire its 5xx alarm."""
+    throttles: int = 1
+    """Throttled invocations per period that fire the throttles alarm."""
+    limit_warning_percent: int = 80
+    """Alarm before a limit is hit, not after: p99 duration at this share of the timeout, and
+    concurrent instances at this share of the reservation."""
+
+    def __post_init__(self) -> None:
+        if min(self.errors, self.server_errors, self.throttles) < 1:
+            raise ValueError("alarm thresholds must be at least 1")
+        if not 1 <= self.limit_warning_percent <= 100:
+            raise ValueError("limit_warning_percent must be between 1 and 100")
+
+
+@dataclass(frozen=True, kw_only=True)
 class HttpLambdaApiArgs:
     code: pulumi.Archive
     handler: str
@@ -110,35 +173,11 @@ class HttpLambdaApiArgs:
     security_group_ids: Sequence[pulumi.Input[str]]
     dynamodb_tables: Sequence[TableAccess]
     """Every table the function uses, each with exactly the actions the code performs on it."""
-    layers: Sequence[pulumi.Input[str]] = ()
-    python_runtime: str = "python3.13"
-    architecture: str = "arm64"
-    memory_mb: int = 256
-    timeout_seconds: int = 15
-    log_retention_days: int = 30
-    throttling_burst_limit: int = 100
-    throttling_rate_limit: float = 50.0
-    cors_allowed_origins: Sequence[str] = ()
-    cors_allowed_headers: Sequence[str] = cors_rules.ALLOWED_HEADERS
-    cors_expose_headers: Sequence[str] = cors_rules.EXPOSE_HEADERS
-    function_name: str | None = None
-    """Physical name of the function; defaults to `<component name>-<stack>`."""
-    reserved_concurrency: int | None = None
-    """Instances of the function that may run at once (None: no reservation, the account's pool).
-    A ceiling on what the function can cost and on the load it puts on the table."""
-    jwt_authorizer: JwtAuthorizerArgs | None = None
-    """Without one every route is open, and the function sees no verified caller."""
+    function: FunctionOptions = FunctionOptions()
+    api: ApiOptions = ApiOptions()
     alarms: AlarmOptions | None = None
     """Without them the component creates no alarms."""
-    errors_alarm_threshold: int = 1
-    """Function errors (unhandled exceptions, timeouts) per period that fire the errors alarm."""
-    server_errors_alarm_threshold: int = 1
-    """5xx responses of the API per period that fire its 5xx alarm."""
-    throttles_alarm_threshold: int = 1
-    """Throttled invocations per period that fire the throttles alarm."""
-    limit_warning_percent: int = 80
-    """Alarm before a limit is hit, not after: p99 duration at this share of the timeout, and
-    concurrent instances at this share of the reservation."""
+    alarm_thresholds: AlarmThresholds = AlarmThresholds()
 
     def __post_init__(self) -> None:
         keys = [route.route_key for route in self.routes]
@@ -150,18 +189,6 @@ class HttpLambdaApiArgs:
             raise ValueError("two route keys give the same resource name; rename one")
         if not self.dynamodb_tables or len({table.sid for table in self.dynamodb_tables}) != len(self.dynamodb_tables):
             raise ValueError("dynamodb_tables must list at least one table, each with its own statement id")
-        if not _SUPPORTED_RUNTIME.fullmatch(self.python_runtime):
-            raise ValueError("python_runtime must be python3.12 or newer")
-        if self.architecture not in ("arm64", "x86_64"):
-            raise ValueError("architecture must be arm64 or x86_64")
-        if self.throttling_burst_limit <= 0 or self.throttling_rate_limit <= 0:
-            raise ValueError("throttling limits must be positive: unset limits can mean every call is throttled")
-        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
-            raise ValueError("reserved_concurrency must be at least 1: 0 stops the function altogether")
-        if min(self.errors_alarm_threshold, self.server_errors_alarm_threshold, self.throttles_alarm_threshold) < 1:
-            raise ValueError("alarm thresholds must be at least 1")
-        if not 1 <= self.limit_warning_percent <= 100:
-            raise ValueError("limit_warning_percent must be between 1 and 100")
 
 
 class HttpLambdaApi(pulumi.ComponentResource):
@@ -181,7 +208,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
-        self._physical_name = args.function_name or f"{name}-{pulumi.get_stack()}"
+        self._physical_name = args.function.name or f"{name}-{pulumi.get_stack()}"
         if not _FUNCTION_NAME.fullmatch(self._physical_name):
             raise ValueError(f"{self._physical_name!r} is not a valid Lambda function name (64 characters at most)")
 
@@ -190,8 +217,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
         function = self._create_function(role, log_group, role_policies)
         api = self._create_api()
         integration = self._create_integration(api, function)
-        authorizer = self._create_authorizer(api, args.jwt_authorizer) if args.jwt_authorizer else None
-        scopes = args.jwt_authorizer.required_scopes if args.jwt_authorizer else ()
+        authorizer = self._create_authorizer(api, args.api.jwt_authorizer) if args.api.jwt_authorizer else None
+        scopes = args.api.jwt_authorizer.required_scopes if args.api.jwt_authorizer else ()
         for route in args.routes:
             self._create_route(api, integration, route, authorizer, scopes)
         stage, access_log_group = self._create_stage(api)
@@ -278,7 +305,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
         return aws.cloudwatch.LogGroup(
             f"{self._name}-function",
             name=f"/aws/lambda/{self._physical_name}",
-            retention_in_days=self._args.log_retention_days,
+            retention_in_days=self._args.function.log_retention_days,
             opts=self._child,
         )
 
@@ -292,12 +319,12 @@ class HttpLambdaApi(pulumi.ComponentResource):
             role=role.arn,
             code=args.code,
             handler=args.handler,
-            runtime=args.python_runtime,
-            architectures=[args.architecture],
-            layers=list(args.layers),
-            memory_size=args.memory_mb,
-            timeout=args.timeout_seconds,
-            reserved_concurrent_executions=args.reserved_concurrency,
+            runtime=args.function.python_runtime,
+            architectures=[args.function.architecture],
+            layers=list(args.function.layers),
+            memory_size=args.function.memory_mb,
+            timeout=args.function.timeout_seconds,
+            reserved_concurrent_executions=args.function.reserved_concurrency,
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=args.subnet_ids, security_group_ids=list(args.security_group_ids)
@@ -320,12 +347,12 @@ class HttpLambdaApi(pulumi.ComponentResource):
     def _create_api(self) -> aws.apigatewayv2.Api:
         args = self._args
         cors = None
-        if args.cors_allowed_origins:
+        if args.api.cors_allowed_origins:
             cors = aws.apigatewayv2.ApiCorsConfigurationArgs(
-                allow_origins=list(args.cors_allowed_origins),
+                allow_origins=list(args.api.cors_allowed_origins),
                 allow_methods=cors_rules.allowed_methods(route.route_key for route in args.routes),
-                allow_headers=list(args.cors_allowed_headers),
-                expose_headers=list(args.cors_expose_headers),
+                allow_headers=list(args.api.cors_allowed_headers),
+                expose_headers=list(args.api.cors_expose_headers),
                 max_age=cors_rules.MAX_AGE_SECONDS,
             )
         return aws.apigatewayv2.Api(
@@ -400,7 +427,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
         access_logs = aws.cloudwatch.LogGroup(
             f"{self._name}-access-logs",
             name=access_log_group_name(self._physical_name),
-            retention_in_days=self._args.log_retention_days,
+            retention_in_days=self._args.function.log_retention_days,
             opts=self._child,
         )
         stage = aws.apigatewayv2.Stage(
@@ -410,8 +437,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
             auto_deploy=True,
             default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
                 # Explicit: limits left unset can mean 0, and every call throttled.
-                throttling_burst_limit=self._args.throttling_burst_limit,
-                throttling_rate_limit=float(self._args.throttling_rate_limit),
+                throttling_burst_limit=self._args.api.throttling_burst_limit,
+                throttling_rate_limit=float(self._args.api.throttling_rate_limit),
             ),
             access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
                 destination_arn=access_logs.arn, format=json.dumps(ACCESS_LOG_FORMAT)
@@ -433,7 +460,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
         aws.cloudwatch.LogGroup(
             f"{self._name}-access",
             name=legacy_access_log_group_name(self._physical_name),
-            retention_in_days=self._args.log_retention_days,
+            retention_in_days=self._args.function.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
 
@@ -456,18 +483,19 @@ class HttpLambdaApi(pulumi.ComponentResource):
         args = self._args
         name = self._physical_name
         on_function: list[Mapping[str, pulumi.Input[str]]] = [{"FunctionName": function.name}]
-        warning = args.limit_warning_percent / 100
+        percent = args.alarm_thresholds.limit_warning_percent
+        warning = percent / 100
         specs = [
             AlarmSpec(
                 resource="errors",
                 name="errors",
                 description=(
                     f"The {name} function failed (unhandled exception, timeout or out of memory) "
-                    f"{args.errors_alarm_threshold}+ times in a period: callers got 5xx. First look at the "
+                    f"{args.alarm_thresholds.errors}+ times in a period: callers got 5xx. First look at the "
                     "function's log group for ERROR lines and the X-Ray traces of the failed requests."
                 ),
                 metric_name="Errors",
-                threshold=args.errors_alarm_threshold,
+                threshold=args.alarm_thresholds.errors,
                 namespace="AWS/Lambda",
                 dimension_sets=on_function,
             ),
@@ -480,7 +508,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
                     "calls. Raise the reserved concurrency only if the table and the bill can take it."
                 ),
                 metric_name="Throttles",
-                threshold=args.throttles_alarm_threshold,
+                threshold=args.alarm_thresholds.throttles,
                 namespace="AWS/Lambda",
                 dimension_sets=on_function,
             ),
@@ -488,15 +516,15 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 resource="duration",
                 name="duration-p99",
                 description=(
-                    f"The slowest 1% of {name} invocations take over {args.limit_warning_percent}% of its "
-                    f"{args.timeout_seconds} s "
+                    f"The slowest 1% of {name} invocations take over {percent}% of its "
+                    f"{args.function.timeout_seconds} s "
                     "timeout: timeouts are next. Find the slow segment in the X-Ray traces (DynamoDB calls, "
                     "cold starts); more memory also gives the function more CPU."
                 ),
                 metric_name="Duration",
                 statistic="p99",
                 comparison="GreaterThanThreshold",
-                threshold=warning * args.timeout_seconds * 1000,
+                threshold=warning * args.function.timeout_seconds * 1000,
                 namespace="AWS/Lambda",
                 dimension_sets=on_function,
             ),
@@ -504,7 +532,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 resource="5xx",
                 name="api-5xx",
                 description=(
-                    f"The {name} HTTP API answered {args.server_errors_alarm_threshold}+ requests with "
+                    f"The {name} HTTP API answered {args.alarm_thresholds.server_errors}+ requests with "
                     "a 5xx in a period. Look at the access logs for the status, integrationStatus and "
                     "errorMessage of those requests: a function error (see its errors alarm), a timeout "
                     "or a throttle."
@@ -512,19 +540,19 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 namespace="AWS/ApiGateway",
                 metric_name="5xx",
                 dimension_sets=[{"ApiId": api.id, "Stage": stage.name}],
-                threshold=args.server_errors_alarm_threshold,
+                threshold=args.alarm_thresholds.server_errors,
             ),
         ]
-        if args.reserved_concurrency is not None:
-            near_limit = max(1, math.ceil(warning * args.reserved_concurrency))
+        if args.function.reserved_concurrency is not None:
+            near_limit = max(1, math.ceil(warning * args.function.reserved_concurrency))
             specs.append(
                 AlarmSpec(
                     resource="concurrency",
                     name="concurrency-near-limit",
                     description=(
-                        f"{name} ran {near_limit}+ instances at once, {args.limit_warning_percent}% of its "
+                        f"{name} ran {near_limit}+ instances at once, {percent}% of its "
                         "reserved concurrency of "
-                        f"{args.reserved_concurrency}: throttling is next. Check whether traffic grew or "
+                        f"{args.function.reserved_concurrency}: throttling is next. Check whether traffic grew or "
                         "calls got slower (Duration) before raising the reservation."
                     ),
                     metric_name="ConcurrentExecutions",

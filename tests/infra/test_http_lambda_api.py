@@ -12,6 +12,9 @@ from components.alarms import AlarmOptions
 from components.http_lambda_api import (
     ACCESS_LOG_FORMAT,
     MANAGED_POLICIES,
+    AlarmThresholds,
+    ApiOptions,
+    FunctionOptions,
     HttpLambdaApi,
     HttpLambdaApiArgs,
     JwtAuthorizerArgs,
@@ -53,7 +56,7 @@ def api_args(**overrides: object) -> HttpLambdaApiArgs:
         "subnet_ids": ["subnet-0a", "subnet-0b"],
         "security_group_ids": ["sg-0c"],
         "dynamodb_tables": [TableAccess(sid="Things", table_arn=TABLE_ARN, index_arns=[INDEX_ARN], actions=ACTIONS)],
-        "layers": [LAYER],
+        "function": FunctionOptions(layers=[LAYER]),
     }
     return HttpLambdaApiArgs(**{**args, **overrides})
 
@@ -74,13 +77,12 @@ def defaults() -> Deployment:
 @pytest.fixture(scope="module")
 def configured() -> Deployment:
     return http_lambda_api(
-        memory_mb=512,
-        timeout_seconds=20,
-        log_retention_days=90,
-        throttling_burst_limit=20,
-        throttling_rate_limit=10,
-        cors_allowed_origins=("https://app.example.com",),
-        function_name="things-api",
+        function=FunctionOptions(
+            layers=[LAYER], memory_mb=512, timeout_seconds=20, log_retention_days=90, name="things-api"
+        ),
+        api=ApiOptions(
+            throttling_burst_limit=20, throttling_rate_limit=10, cors_allowed_origins=("https://app.example.com",)
+        ),
     )
 
 
@@ -357,14 +359,26 @@ def test_route_resource_names_are_stable_slugs_of_the_route_key():
             {"dynamodb_tables": [TableAccess(sid="T", table_arn=TABLE_ARN, actions=ACTIONS)] * 2},
             "its own statement id",
         ),
-        ({"python_runtime": "python3.11"}, "3.12 or newer"),
-        ({"architecture": "arm"}, "arm64 or x86_64"),
-        ({"throttling_burst_limit": 0}, "positive"),
     ],
 )
 def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):
         api_args(**overrides)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (lambda: FunctionOptions(python_runtime="python3.11"), "3.12 or newer"),
+        (lambda: FunctionOptions(architecture="arm"), "arm64 or x86_64"),
+        (lambda: ApiOptions(throttling_burst_limit=0), "positive"),
+        (lambda: AlarmThresholds(errors=0), "at least 1"),
+        (lambda: AlarmThresholds(limit_warning_percent=101), "between 1 and 100"),
+    ],
+)
+def test_unsafe_or_impossible_options_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        options()
 
 
 @pytest.mark.parametrize(
@@ -383,7 +397,7 @@ def test_table_access_with_wildcards_or_a_bad_statement_id_is_refused(overrides,
 
 def test_an_over_long_function_name_is_refused():
     with pytest.raises(ValueError, match="64 characters"):
-        http_lambda_api(function_name="f" * 65)
+        http_lambda_api(function=FunctionOptions(name="f" * 65))
 
 
 # The JWT authorizer ----------------------------------------------------------------------------
@@ -395,14 +409,16 @@ TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms"
 @pytest.fixture(scope="module")
 def guarded() -> Deployment:
     return http_lambda_api(
-        jwt_authorizer=JwtAuthorizerArgs(
-            issuer=ISSUER, audiences=["app-client-id"], required_scopes=["aws.cognito.signin.user.admin", "api/read"]
+        api=ApiOptions(
+            jwt_authorizer=JwtAuthorizerArgs(
+                issuer=ISSUER,
+                audiences=["app-client-id"],
+                required_scopes=["aws.cognito.signin.user.admin", "api/read"],
+            )
         ),
-        reserved_concurrency=20,
-        timeout_seconds=10,
+        function=FunctionOptions(layers=[LAYER], reserved_concurrency=20, timeout_seconds=10),
         alarms=AlarmOptions(topic_arn=TOPIC, period_seconds=60, evaluation_periods=5, datapoints_to_alarm=3),
-        errors_alarm_threshold=3,
-        server_errors_alarm_threshold=4,
+        alarm_thresholds=AlarmThresholds(errors=3, server_errors=4),
     )
 
 
@@ -443,7 +459,9 @@ def test_the_authorizer_guards_exactly_the_routes_that_require_auth(route, guard
 
 
 def test_an_authorizer_without_required_scopes_leaves_the_routes_unscoped():
-    deployment = http_lambda_api(jwt_authorizer=JwtAuthorizerArgs(issuer=ISSUER, audiences=["app-client-id"]))
+    deployment = http_lambda_api(
+        api=ApiOptions(jwt_authorizer=JwtAuthorizerArgs(issuer=ISSUER, audiences=["app-client-id"]))
+    )
 
     for route in routes_by_key(deployment).values():
         assert "authorizationScopes" not in route.inputs, route
@@ -475,7 +493,7 @@ def test_the_function_reserves_no_concurrency_unless_asked_for(defaults, guarded
 @pytest.mark.parametrize("reserved", [0, -1])
 def test_a_reservation_that_would_stop_the_function_is_refused(reserved):
     with pytest.raises(ValueError, match="at least 1"):
-        api_args(reserved_concurrency=reserved)
+        FunctionOptions(reserved_concurrency=reserved)
 
 
 # Alarms ------------------------------------------------------------------------------------------
