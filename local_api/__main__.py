@@ -23,7 +23,7 @@ from components.cors import is_origin
 from local_api import auth, cors
 from local_api.embedded_dynamodb import CREDENTIALS, REGION, DemoUser, EmbeddedDynamoDB
 from local_api.server import LocalGateway, LocalHttpServer
-from local_api.workers import HandlerPool
+from local_api.workers import HandlerPool, ReloadingHandlerPool
 
 # Local-only key of the outputs file (the deployed stack has no demo data).
 DEMO_USERS_KEY = "demoUsers"
@@ -86,6 +86,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--auth", action="store_true", help="require JWTs like API Gateway's JWT authorizer")
     parser.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key (--auth)")
     parser.add_argument("--quiet", action="store_true", help="no access log lines")
+    parser.add_argument("--reload", action="store_true", help="restart the handler instances when runtime/ changes")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("openapi", help="print the OpenAPI document")
     token = commands.add_parser("token", help="mint an access token (Cognito-shaped) the --auth server accepts")
@@ -157,7 +158,10 @@ def serve(arguments: argparse.Namespace) -> int:
     os.environ.update(environment)
     from runtime.handler import openapi_json
 
-    pool = HandlerPool(environment, instances=arguments.concurrency)
+    def start_pool() -> HandlerPool:
+        return HandlerPool(environment, instances=arguments.concurrency)
+
+    pool = ReloadingHandlerPool(start_pool, PROJECT_ROOT / "runtime") if arguments.reload else start_pool()
     try:
         gateway = LocalGateway(pool.invoke, openapi_json(), authorizer, cors_policy)
         try:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 _handler: Callable[[dict[str, Any], Any], Any] | None = None
@@ -77,3 +80,41 @@ class HandlerPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def retire(self) -> None:
+        """Take no new requests; let those already sent finish, then the instances exit."""
+        self._executor.shutdown(wait=False)
+
+
+def sources_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """What a change to the Python sources under `directory` changes: each file's path, size and mtime."""
+    sources = [path for path in sorted(directory.rglob("*.py")) if "__pycache__" not in path.parts]
+    return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in sources)
+
+
+class ReloadingHandlerPool:
+    """`--reload`: a pool started afresh, with the code as it is now, when the Python sources under
+    `watched` changed since the last request, so each request runs the current code."""
+
+    def __init__(self, start: Callable[[], HandlerPool], watched: Path) -> None:
+        self._start = start
+        self._watched = watched
+        self._lock = threading.Lock()
+        self._fingerprint = sources_fingerprint(watched)
+        self._pool = start()
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        with self._lock:
+            current = sources_fingerprint(self._watched)
+            if current != self._fingerprint:
+                retired, self._pool, self._fingerprint = self._pool, self._start(), current
+                retired.retire()
+                print(f"{self._watched.name}/ changed: handler instances restarted", file=sys.stderr, flush=True)
+            pool = self._pool
+        return pool.invoke(event)
+
+    def warm_up(self) -> None:
+        self._pool.warm_up()
+
+    def close(self) -> None:
+        self._pool.close()

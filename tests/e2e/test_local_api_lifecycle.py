@@ -1,5 +1,6 @@
 """Starting and stopping the local API as a user would: demo data, the outputs file, bad options, Ctrl-C."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -181,3 +182,16 @@ def test_the_printed_curl_lines_work_as_printed_in_auth_mode(tmp_path):
     assert [response.status_code for response in responses] == [200, 201]
     assert responses[0].json()["user"]["email"] == "jane.doe@example.com"
     assert responses[1].json()["task"] == "Book the venue"
+
+
+def test_with_reload_a_changed_runtime_source_is_served_by_fresh_instances(tmp_path):
+    api = start_local_api(tmp_path, "--reload", "--concurrency", "1", "--no-demo-data", "--quiet")
+    try:
+        assert requests.get(f"{api.url}/health", timeout=10).status_code == 200
+        source = PROJECT_ROOT / "runtime" / "__init__.py"
+        stat = source.stat()
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # as an editor's save does
+
+        assert requests.get(f"{api.url}/health", timeout=30).status_code == 200
+    finally:
+        assert api.stop() == 0
