@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,15 +71,61 @@ class _OneRequestAtATime:
     """DynamoDB applies each request atomically; moto's backend is not thread-safe (a transaction
     restores a copy of the table when it fails, and concurrent ones can lose each other's
     writes), so requests are applied one at a time: races between handler instances then play
-    out as they would on DynamoDB, through conditions and transactions."""
+    out as they would on DynamoDB, through conditions and transactions.
+
+    It also keeps DynamoDB's idempotency of TransactWriteItems, which moto ignores: a repeat with
+    the same `ClientRequestToken` (botocore sends the same one when it retries a call whose answer
+    it did not get in time, e.g. during a long pause of the embedded database) gets the first
+    answer and is not applied again, where moto would fail its conditions and the API would
+    answer a false 404 or 409."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
         self._lock = threading.Lock()
+        # token -> (when it expires, the first answer), oldest first
+        self._transactions: dict[str, tuple[float, tuple[str, list[tuple[str, str]], bytes]]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         with self._lock:
-            return list(self._app(environ, start_response))
+            token = _transaction_token(environ)
+            if token is None:
+                return list(self._app(environ, start_response))
+            self._forget_expired_tokens()
+            if token not in self._transactions:
+                answered: dict[str, Any] = {}
+
+                def keep(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
+                    answered.update(status=status, headers=headers)
+
+                body = b"".join(self._app(environ, keep))
+                expires = time.monotonic() + _TOKEN_LIFETIME_SECONDS
+                self._transactions[token] = (expires, (answered["status"], answered["headers"], body))
+            status, headers, body = self._transactions[token][1]
+            start_response(status, headers)
+            return [body]
+
+    def _forget_expired_tokens(self) -> None:
+        now = time.monotonic()
+        while self._transactions:
+            oldest = next(iter(self._transactions))
+            if self._transactions[oldest][0] > now:
+                return
+            del self._transactions[oldest]
+
+
+_TRANSACT_WRITE = "DynamoDB_20120810.TransactWriteItems"
+# How long DynamoDB remembers a ClientRequestToken.
+_TOKEN_LIFETIME_SECONDS = 600
+
+
+def _transaction_token(environ: dict[str, Any]) -> str | None:
+    """The ClientRequestToken of a TransactWriteItems request (its body is read and put back)."""
+    if environ.get("HTTP_X_AMZ_TARGET") != _TRANSACT_WRITE:
+        return None
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    environ["wsgi.input"] = io.BytesIO(body)
+    token = json.loads(body).get("ClientRequestToken")
+    return token if isinstance(token, str) else None
 
 
 class EmbeddedDynamoDB:
