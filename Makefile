@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Test files run in parallel, one file per worker at a time (`make unit PYTEST_WORKERS=0` runs them in-process).
 PYTEST_WORKERS ?= 2
 
-.PHONY: install local test lint typecheck unit
+.PHONY: install local test lint typecheck unit e2e
 
 $(STAMP): requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ unit: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(ARGS)
 
 test: lint typecheck unit
+
+# The end-to-end suite against any API: `make e2e API_URL=http://127.0.0.1:3100` (or an open stack's
+# apiUrl); without API_URL it starts local APIs of its own.
+e2e: install
+	API_URL=$(API_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/e2e $(ARGS)

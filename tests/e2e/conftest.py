@@ -1,4 +1,9 @@
-"""A real local API: `python -m local_api` in a subprocess on a free port, driven over HTTP."""
+"""A real local API: `python -m local_api` in a subprocess on a free port, driven over HTTP.
+
+With `API_URL` set (`make e2e API_URL=…`), the same tests run against that API instead, a local
+API started apart or an open deployed stack: what needs the embedded database (inspecting the
+table) or a local API of its own, and what only the local API does (`local_only`), is skipped.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +65,8 @@ class LocalApi:
 
 
 def start_local_api(tmp_path: Path, *options: str) -> LocalApi:
+    if REMOTE_API_URL:
+        pytest.skip("starts a local API of its own; the suite runs against API_URL")
     port = free_port()
     outputs_file = tmp_path / f"outputs-{port}.json"
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
@@ -95,8 +102,37 @@ def _wait_until_healthy(url: str) -> None:
     raise RuntimeError("the local API never became healthy")
 
 
+# The API the suite drives when it is not the one it starts itself.
+REMOTE_API_URL = os.environ.get("API_URL", "").rstrip("/")
+
+
+@dataclass
+class RemoteApi:
+    """An API the suite did not start: reachable over HTTP, and nothing else."""
+
+    url: str
+
+    @property
+    def table(self) -> Any:
+        pytest.skip("inspects the embedded database, which an API at API_URL does not expose")
+
+    def table_records(self) -> list[dict[str, Any]]:
+        pytest.skip("inspects the embedded database, which an API at API_URL does not expose")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not REMOTE_API_URL:
+        return
+    for item in items:
+        if item.get_closest_marker("local_only"):
+            item.add_marker(pytest.mark.skip(reason="tests what only the local API does, not an API at API_URL"))
+
+
 @pytest.fixture(scope="session")
-def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
+def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi | RemoteApi]:
+    if REMOTE_API_URL:
+        yield RemoteApi(REMOTE_API_URL)
+        return
     api = start_local_api(
         tmp_path_factory.mktemp("local-api"),
         *("--no-demo-data", "--concurrency", "4", "--quiet", "--cors-origin", EXTRA_CORS_ORIGIN),

@@ -84,6 +84,7 @@ def test_a_body_over_api_gateways_own_limit_is_refused_at_the_gateway(local_api,
     assert response.status_code == 413
 
 
+@pytest.mark.local_only
 def test_a_chunked_body_reaches_the_handler_whole(local_api, http, user):
     chunks = (part.encode() for part in ['{"task": ', '"Sent in ', 'chunks"}'])
 
@@ -119,6 +120,7 @@ def _raw_exchange(url: str, request: bytes) -> bytes:
         (b"Transfer-Encoding: chunked\r\n", b"400"),  # the body below is not chunked
     ],
 )
+@pytest.mark.local_only
 def test_a_body_with_unreadable_framing_gets_a_gateway_error_and_changes_nothing(local_api, user, framing, status):
     before = local_api.table_records()
     request = (

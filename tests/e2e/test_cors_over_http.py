@@ -4,7 +4,7 @@ import pytest
 
 from tests.e2e.conftest import EXTRA_CORS_ORIGIN
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.local_only]
 
 DEV_ORIGINS = ("http://localhost:3000", "http://localhost:5173")  # Pulumi.dev.yaml's corsAllowedOrigins
 

@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import unsupported_method
 from local_api.auth import load_or_create_key, mint_token
 from tests.e2e.conftest import start_local_api
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.local_only]  # it starts an --auth API of its own
 
 # Mode "all" runs valid and invalid data for each of the 10 operations: 90 examples give about 1,100 cases.
 EXAMPLES_PER_OPERATION = 90

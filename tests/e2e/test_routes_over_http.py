@@ -51,6 +51,7 @@ def test_a_route_the_table_does_not_declare_gets_api_gateways_404(local_api, htt
     assert (response.status_code, response.json()) == (404, {"message": "Not Found"})
 
 
+@pytest.mark.local_only
 def test_the_openapi_document_and_an_offline_explorer_are_served(local_api, http):
     document = http.get(f"{local_api.url}/openapi.json", timeout=5).json()
     page = http.get(f"{local_api.url}/docs", timeout=5).text
@@ -61,6 +62,7 @@ def test_the_openapi_document_and_an_offline_explorer_are_served(local_api, http
     assert http.get(f"{local_api.url}/docs/swagger-ui-bundle.min.js", timeout=5).status_code == 200
 
 
+@pytest.mark.local_only
 def test_the_outputs_file_has_the_stacks_output_names(local_api):
     from components import outputs
     from tests.e2e.conftest import read_outputs
