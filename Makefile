@@ -31,7 +31,9 @@ unit: install
 
 test: lint typecheck unit
 
-# The end-to-end suite against any API: `make e2e API_URL=http://127.0.0.1:3100` (or an open stack's
-# apiUrl); without API_URL it starts local APIs of its own.
+# The end-to-end suite against any API: `make e2e API_URL=http://127.0.0.1:3100` (or a stack's apiUrl,
+# with `TOKEN=<one user's access token>` behind an authorizer); without API_URL it starts local APIs
+# of its own. With a token every test is that one user, so they run one at a time.
 e2e: install
-	API_URL=$(API_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/e2e $(ARGS)
+	API_URL=$(API_URL) TOKEN=$(TOKEN) $(PY) -m pytest $(if $(TOKEN),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile) \
+		tests/e2e $(ARGS)

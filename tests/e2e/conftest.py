@@ -1,8 +1,13 @@
 """A real local API: `python -m local_api` in a subprocess on a free port, driven over HTTP.
 
 With `API_URL` set (`make e2e API_URL=…`), the same tests run against that API instead, a local
-API started apart or an open deployed stack: what needs the embedded database (inspecting the
-table) or a local API of its own, and what only the local API does (`local_only`), is skipped.
+API started apart or a deployed stack: what needs the embedded database (inspecting the table) or
+a local API of its own, and what only the local API does (`local_only`), is skipped.
+
+Against an API with an authorizer, `TOKEN` is one user's access token: every request carries it,
+and that user is the only one the tests can have. Each test that asks for a user gets it afresh
+(deleted and signed up again, with the token's verified email); a test that needs a second user,
+or calls anonymously (`open_api`), is skipped. The tests then run one at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import jwt
 import pytest
 import requests
 
@@ -102,8 +108,9 @@ def _wait_until_healthy(url: str) -> None:
     raise RuntimeError("the local API never became healthy")
 
 
-# The API the suite drives when it is not the one it starts itself.
+# The API the suite drives when it is not the one it starts itself, and one user's token for it.
 REMOTE_API_URL = os.environ.get("API_URL", "").rstrip("/")
+REMOTE_TOKEN = os.environ.get("TOKEN", "").removeprefix("Bearer ").strip()
 
 
 @dataclass
@@ -120,12 +127,24 @@ class RemoteApi:
         pytest.skip("inspects the embedded database, which an API at API_URL does not expose")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if REMOTE_TOKEN and not REMOTE_API_URL:
+        raise pytest.UsageError("TOKEN is for the API at API_URL; the local APIs the suite starts mint their own")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not REMOTE_API_URL:
         return
     for item in items:
         if item.get_closest_marker("local_only"):
             item.add_marker(pytest.mark.skip(reason="tests what only the local API does, not an API at API_URL"))
+        elif REMOTE_TOKEN and item.get_closest_marker("open_api"):
+            item.add_marker(pytest.mark.skip(reason="calls anonymously or as many users; TOKEN is one user's"))
+
+
+def auth_headers() -> dict[str, str]:
+    """What every request of the suite carries: the token, when TOKEN gives one."""
+    return {"Authorization": f"Bearer {REMOTE_TOKEN}"} if REMOTE_TOKEN else {}
 
 
 @pytest.fixture(scope="session")
@@ -144,16 +163,48 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi | R
 @pytest.fixture
 def http(local_api: LocalApi) -> Iterator[requests.Session]:
     with requests.Session() as session:
+        session.headers.update(auth_headers())
         yield session
 
 
+def _unique_email() -> str:
+    return f"user-{time.monotonic_ns()}@example.com"
+
+
+def _token_user_email(session: requests.Session, url: str) -> str:
+    """Make way for the token's user to sign up again: delete it, and name the email it must use.
+
+    The claims are read, not verified: the API verifies them.
+    """
+    claims = jwt.decode(REMOTE_TOKEN, options={"verify_signature": False})
+    response = session.delete(f"{url}/users/{claims['sub']}", timeout=10)
+    assert response.status_code in (204, 404), response.text
+    verified = str(claims.get("email_verified")).lower() == "true" and claims.get("email")
+    return str(verified) if verified else _unique_email()
+
+
 @pytest.fixture
-def new_user(local_api: LocalApi, http: requests.Session) -> Any:
+def sign_up(local_api: LocalApi, http: requests.Session) -> Any:
+    """POST /users for a new user with a unique email (the token's user, with TOKEN); returns the response."""
+    signed_up = 0
+
+    def create(name: str = "Test User") -> requests.Response:
+        nonlocal signed_up
+        if REMOTE_TOKEN and signed_up:
+            pytest.skip("needs a second user; TOKEN is one user's")
+        signed_up += 1
+        email = _token_user_email(http, local_api.url) if REMOTE_TOKEN else _unique_email()
+        return http.post(f"{local_api.url}/users", json={"email": email, "name": name}, timeout=10)
+
+    return create
+
+
+@pytest.fixture
+def new_user(sign_up: Any) -> Any:
     """Create a user with a unique email; returns the user's JSON."""
 
     def create(name: str = "Test User") -> dict[str, Any]:
-        email = f"user-{time.monotonic_ns()}@example.com"
-        response = http.post(f"{local_api.url}/users", json={"email": email, "name": name}, timeout=10)
+        response = sign_up(name)
         assert response.status_code == 201, response.text
         return dict(response.json())
 

@@ -102,6 +102,7 @@ def a_tour(generated, client, email: str) -> str:
     return user_id
 
 
+@pytest.mark.open_api
 def test_the_generated_client_drives_the_open_api_without_a_token(generated, local_api):
     client = generated["client"].Client(base_url=local_api.url)
 

@@ -11,9 +11,9 @@ def test_health(local_api, http):
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-def test_a_user_and_its_items_through_every_route(local_api, http):
+def test_a_user_and_its_items_through_every_route(local_api, http, sign_up):
     base = local_api.url
-    created = http.post(f"{base}/users", json={"email": "e2e.jane@example.com", "name": "Jane"}, timeout=10)
+    created = sign_up("Jane")
     user = created.json()
     user_path = f"{base}/users/{user['userId']}"
     assert created.status_code == 201
