@@ -12,6 +12,10 @@
     AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi and
     SingleTable own; ServiceDashboard graphs the same metrics.
 
+`build_stack` creates them in the order their outputs flow: the alarm topic (every component's
+alarms notify it), the tables, the network (its DynamoDB endpoint names the tables), the user
+pool, the API, the dashboard; the exports come last, all in one place.
+
 `authMode` picks the authorizer: `cognito` (the stack's own user pool, whose access tokens alone
 get in, with the user's verified email added by its token-claims trigger), `jwt` (an issuer,
 audiences and optional scopes from config) or `none` (every route open; refused for production
@@ -24,6 +28,7 @@ modules: the key schema (`runtime.table_schema`), the routes (`runtime.routes`),
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pulumi
@@ -32,19 +37,17 @@ import pulumi_aws as aws
 from components import lambda_package, outputs
 from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alarms import AlarmOptions
-from components.http_lambda_api import (
-    AlarmThresholds,
-    ApiOptions,
-    FunctionOptions,
-    HttpLambdaApi,
-    HttpLambdaApiArgs,
-    JwtAuthorizerArgs,
-    TableAccess,
-    source_archive,
+from components.http_lambda_api import AlarmThresholds, ApiOptions, HttpLambdaApi, HttpLambdaApiArgs, JwtAuthorizerArgs
+from components.lambda_function import FunctionCode, FunctionNetwork, FunctionOptions, TableAccess, source_archive
+from components.private_network import (
+    DynamoDbEndpointAccess,
+    FlowLogOptions,
+    NetworkLayout,
+    PrivateNetwork,
+    PrivateNetworkArgs,
 )
-from components.private_network import PrivateNetwork, PrivateNetworkArgs
 from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
-from components.single_table import SingleTable, SingleTableArgs
+from components.single_table import DataProtection, SingleTable, SingleTableArgs, TableAlarmThresholds, TableKeys
 from components.stack_config import StackConfig
 from components.user_pool import SIGNIN_SCOPE, TokenClaimsTriggerArgs, UserPool, UserPoolArgs
 from runtime import config as runtime_config
@@ -57,86 +60,49 @@ NAME = "users-items"
 
 def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     """Create every resource; return the stack outputs by their exported names."""
-    alarms = create_alarms(config)
-    table = SingleTable(
-        f"{NAME}-table",
-        SingleTableArgs(
-            partition_key=table_schema.PARTITION_KEY,
-            sort_key=table_schema.SORT_KEY,
-            attribute_types=table_schema.KEY_ATTRIBUTE_TYPES,
-            local_indexes=table_schema.LOCAL_INDEXES,
-            ttl_attribute=table_schema.TTL_ATTRIBUTE,
-            deletion_protection=config.table_deletion_protection,
-            protect=config.table_deletion_protection,
-            alarms=alarms,
-            operations=permissions.TABLE_OPERATIONS,
-            throttled_requests_alarm_threshold=config.table_throttles_alarm_threshold,
-            system_errors_alarm_threshold=config.table_system_errors_alarm_threshold,
+    alarms = create_alarm_topic(config)
+    table, idempotency_table = create_tables(config, alarms)
+    table_access = [
+        TableAccess(
+            sid="TableAndIndexes",
+            table_arn=table.arn,
+            index_arns=table.index_arns,
+            actions=permissions.DYNAMODB_ACTIONS,
         ),
-    )
-    idempotency_table = SingleTable(
-        f"{NAME}-idempotency",
-        SingleTableArgs(
-            partition_key=table_schema.IDEMPOTENCY_KEY,
-            sort_key=None,
-            attribute_types=table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES,
-            ttl_attribute=table_schema.IDEMPOTENCY_TTL_ATTRIBUTE,
-            # Records live a day at most; a restored one would replay a stale response.
-            point_in_time_recovery=False,
-            alarms=alarms,
-            operations=permissions.IDEMPOTENCY_TABLE_OPERATIONS,
-            throttled_requests_alarm_threshold=config.table_throttles_alarm_threshold,
-            system_errors_alarm_threshold=config.table_system_errors_alarm_threshold,
+        TableAccess(
+            sid="IdempotencyTable", table_arn=idempotency_table.arn, actions=permissions.IDEMPOTENCY_TABLE_ACTIONS
         ),
-    )
-    network = PrivateNetwork(
-        f"{NAME}-network",
-        PrivateNetworkArgs(
-            dynamodb_table_arns=[table.arn, idempotency_table.arn],
-            dynamodb_actions=sorted({*permissions.DYNAMODB_ACTIONS, *permissions.IDEMPOTENCY_TABLE_ACTIONS}),
-            availability_zone_count=config.availability_zone_count,
-            availability_zone_ids=config.availability_zone_ids,
-            cidr_block=config.vpc_cidr,
-            enable_flow_logs=config.enable_flow_logs,
-            flow_log_retention_days=config.log_retention_days,
-        ),
-    )
+    ]
+    network = create_network(config, table_access)
+
+    # The one place the functions' code comes in: one archive of the runtime's sources and bundled
+    # packages for every function, and the Powertools layer for the API's.
     region = aws.get_region_output().region
-    # One archive for every function of the stack.
-    code = source_archive(lambda_package.function_sources(PROJECT_ROOT))
-    pool = create_user_pool(config, code) if config.auth_mode == "cognito" else None
+    archive = source_archive(lambda_package.function_sources(PROJECT_ROOT))
+    api_code = function_code(
+        archive, lambda_package.HANDLER, layers=[powertools_layer(region, verify=config.verify_powertools_layer)]
+    )
+    trigger_code = function_code(archive, lambda_package.TOKEN_CLAIMS_HANDLER)
+
+    pool = create_user_pool(config, trigger_code) if config.auth_mode == "cognito" else None
     authorizer = create_authorizer(config, pool)
+    function_options = FunctionOptions(
+        memory_mb=config.lambda_memory_mb,
+        timeout_seconds=config.lambda_timeout_seconds,
+        log_retention_days=config.log_retention_days,
+        reserved_concurrency=config.reserved_function_concurrency,
+    )
     api = HttpLambdaApi(
         f"{NAME}-api",
         HttpLambdaApiArgs(
-            code=code,
-            handler=lambda_package.HANDLER,
+            code=api_code,
             routes=ROUTES,
             environment=function_environment(table.name, idempotency_table.name),
-            subnet_ids=network.private_subnet_ids,
-            security_group_ids=[network.lambda_security_group_id],
-            dynamodb_tables=[
-                TableAccess(
-                    sid="TableAndIndexes",
-                    table_arn=table.arn,
-                    index_arns=table.index_arns,
-                    actions=permissions.DYNAMODB_ACTIONS,
-                ),
-                TableAccess(
-                    sid="IdempotencyTable",
-                    table_arn=idempotency_table.arn,
-                    actions=permissions.IDEMPOTENCY_TABLE_ACTIONS,
-                ),
-            ],
-            function=FunctionOptions(
-                python_runtime=lambda_package.PYTHON_RUNTIME,
-                architecture=lambda_package.ARCHITECTURE,
-                layers=[powertools_layer(region, verify=config.verify_powertools_layer)],
-                memory_mb=config.lambda_memory_mb,
-                timeout_seconds=config.lambda_timeout_seconds,
-                log_retention_days=config.log_retention_days,
-                reserved_concurrency=config.reserved_function_concurrency,
+            network=FunctionNetwork(
+                subnet_ids=network.private_subnet_ids, security_group_ids=[network.lambda_security_group_id]
             ),
+            dynamodb_tables=table_access,
+            function=function_options,
             api=ApiOptions(
                 throttling_burst_limit=config.throttling_burst_limit,
                 throttling_rate_limit=config.throttling_rate_limit,
@@ -159,10 +125,10 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
             stage_name=api.stage_name,
             function_name=api.function_name,
             table_name=table.name,
-            function_timeout_seconds=config.lambda_timeout_seconds,
-            reserved_concurrency=config.reserved_function_concurrency,
+            function_options=function_options,
         ),
     )
+
     exported: dict[str, pulumi.Output[object]] = {
         outputs.API_URL: api.api_url,
         outputs.REGION: region,
@@ -183,7 +149,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     return exported
 
 
-def create_alarms(config: StackConfig) -> AlarmOptions | None:
+def create_alarm_topic(config: StackConfig) -> AlarmOptions | None:
     """The topic the components' alarms notify (an existing one from `alarmTopicArn`, or the
     stack's own with an optional email), and how they evaluate; None with alarms off."""
     if not config.enable_alarms:
@@ -198,6 +164,80 @@ def create_alarms(config: StackConfig) -> AlarmOptions | None:
         period_seconds=config.alarm_period_seconds,
         evaluation_periods=config.alarm_evaluation_periods,
         datapoints_to_alarm=config.alarm_datapoints_to_alarm,
+    )
+
+
+def create_tables(config: StackConfig, alarms: AlarmOptions | None) -> tuple[SingleTable, SingleTable]:
+    """The users-and-items table and the idempotency table, keyed as the runtime's key schema says."""
+    thresholds = TableAlarmThresholds(
+        throttled_requests=config.table_throttles_alarm_threshold,
+        system_errors=config.table_system_errors_alarm_threshold,
+    )
+    table = SingleTable(
+        f"{NAME}-table",
+        SingleTableArgs(
+            keys=TableKeys(
+                partition_key=table_schema.PARTITION_KEY,
+                sort_key=table_schema.SORT_KEY,
+                attribute_types=table_schema.KEY_ATTRIBUTE_TYPES,
+                local_indexes=table_schema.LOCAL_INDEXES,
+                ttl_attribute=table_schema.TTL_ATTRIBUTE,
+            ),
+            protection=DataProtection(
+                deletion_protection=config.table_deletion_protection, protect=config.table_deletion_protection
+            ),
+            operations=permissions.TABLE_OPERATIONS,
+            alarms=alarms,
+            alarm_thresholds=thresholds,
+        ),
+    )
+    idempotency_table = SingleTable(
+        f"{NAME}-idempotency",
+        SingleTableArgs(
+            keys=TableKeys(
+                partition_key=table_schema.IDEMPOTENCY_KEY,
+                sort_key=None,
+                attribute_types=table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES,
+                ttl_attribute=table_schema.IDEMPOTENCY_TTL_ATTRIBUTE,
+            ),
+            # Records live a day at most; a restored one would replay a stale response.
+            protection=DataProtection(point_in_time_recovery=False),
+            operations=permissions.IDEMPOTENCY_TABLE_OPERATIONS,
+            alarms=alarms,
+            alarm_thresholds=thresholds,
+        ),
+    )
+    return table, idempotency_table
+
+
+def create_network(config: StackConfig, tables: Sequence[TableAccess]) -> PrivateNetwork:
+    """Private subnets whose DynamoDB endpoint lets through what the function may do on its
+    tables, and nothing else."""
+    return PrivateNetwork(
+        f"{NAME}-network",
+        PrivateNetworkArgs(
+            dynamodb=DynamoDbEndpointAccess(
+                table_arns=[table.table_arn for table in tables],
+                actions=sorted({action for table in tables for action in table.actions}),
+            ),
+            layout=NetworkLayout(
+                cidr_block=config.vpc_cidr,
+                availability_zone_count=config.availability_zone_count,
+                availability_zone_ids=config.availability_zone_ids,
+            ),
+            flow_logs=FlowLogOptions(retention_days=config.log_retention_days) if config.enable_flow_logs else None,
+        ),
+    )
+
+
+def function_code(archive: pulumi.Archive, handler: str, *, layers: Sequence[pulumi.Input[str]] = ()) -> FunctionCode:
+    """A function of the stack: this handler in the archive, on the Python and CPU the package is built for."""
+    return FunctionCode(
+        archive=archive,
+        handler=handler,
+        layers=layers,
+        python_runtime=lambda_package.PYTHON_RUNTIME,
+        architecture=lambda_package.ARCHITECTURE,
     )
 
 
@@ -216,18 +256,12 @@ def create_authorizer(config: StackConfig, pool: UserPool | None) -> JwtAuthoriz
     return None
 
 
-def create_user_pool(config: StackConfig, code: pulumi.Archive) -> UserPool:
+def create_user_pool(config: StackConfig, trigger_code: FunctionCode) -> UserPool:
     """The stack's own user pool; with `accessTokenEmailClaims`, its access tokens carry the user's
-    verified email (the pre-token-generation trigger, from the same archive as the API's code)."""
+    verified email (the pre-token-generation trigger, running `trigger_code`)."""
     trigger = None
     if config.access_token_email_claims:
-        trigger = TokenClaimsTriggerArgs(
-            code=code,
-            handler=lambda_package.TOKEN_CLAIMS_HANDLER,
-            python_runtime=lambda_package.PYTHON_RUNTIME,
-            architecture=lambda_package.ARCHITECTURE,
-            log_retention_days=config.log_retention_days,
-        )
+        trigger = TokenClaimsTriggerArgs(code=trigger_code, log_retention_days=config.log_retention_days)
     return UserPool(
         f"{NAME}-auth",
         UserPoolArgs(

@@ -1,34 +1,38 @@
 """HttpLambdaApi: a Python Lambda function in private subnets behind an API Gateway HTTP API.
 
-Function, least-privilege role, log groups with retention, and an HTTP API with one explicit
-route per entry of the route table it is given (no `$default` catch-all), payload format 2.0,
-throttling, JSON access logs and CORS. Only this API may invoke the function.
+The function comes from `lambda_function` (its least-privilege role and log group with it); this
+component puts an HTTP API in front: one explicit route per entry of the route table it is given
+(no `$default` catch-all), payload format 2.0, throttling, JSON access logs and CORS. Only this
+API may invoke the function.
 
 Given a JWT issuer, a JWT authorizer guards every route that `requires_auth` (with the scopes it
-requires); given alarm
-options, the component alarms on its function's errors, throttles, duration and concurrency and
-on the API's 5xx responses.
+requires); given alarm options, the component alarms on its function's errors, throttles,
+duration and concurrency and on the API's 5xx responses.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import pulumi
 import pulumi_aws as aws
 
 from components import cors as cors_rules
-from components import policies
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
-
-_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_SUPPORTED_RUNTIME = re.compile(r"python3\.(1[2-9]|[2-9]\d)")
+from components.lambda_function import (
+    FunctionAlarmThresholds,
+    FunctionCode,
+    FunctionNetwork,
+    FunctionOptions,
+    LambdaFunctionArgs,
+    TableAccess,
+    create_lambda_function,
+    function_alarm_specs,
+)
 
 # What API Gateway writes per request: enough to find a request in the function's logs by its
 # id and to tell an API Gateway error from a function error.
@@ -81,50 +85,6 @@ class JwtAuthorizerArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TableAccess:
-    """What the function may do on one DynamoDB table: exactly these actions, on the table and
-    these of its indexes, and nothing else."""
-
-    sid: str
-    """The policy statement's id, e.g. `Table` (letters and digits)."""
-    table_arn: pulumi.Input[str]
-    actions: Sequence[str]
-    """Exactly the DynamoDB actions the code performs on this table."""
-    index_arns: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
-
-    def __post_init__(self) -> None:
-        if not self.sid.isalnum():
-            raise ValueError("a statement id has letters and digits only")
-        if not self.actions or any(not a.startswith("dynamodb:") or "*" in a for a in self.actions):
-            raise ValueError("actions must be explicit `dynamodb:Action` names, without wildcards")
-
-
-@dataclass(frozen=True, kw_only=True)
-class FunctionOptions:
-    """How the function runs."""
-
-    python_runtime: str = "python3.13"
-    architecture: str = "arm64"
-    memory_mb: int = 256
-    timeout_seconds: int = 15
-    log_retention_days: int = 30
-    layers: Sequence[pulumi.Input[str]] = ()
-    name: str | None = None
-    """Physical name of the function; defaults to `<component name>-<stack>`."""
-    reserved_concurrency: int | None = None
-    """Instances of the function that may run at once (None: no reservation, the account's pool).
-    A ceiling on what the function can cost and on the load it puts on the table."""
-
-    def __post_init__(self) -> None:
-        if not _SUPPORTED_RUNTIME.fullmatch(self.python_runtime):
-            raise ValueError("python_runtime must be python3.12 or newer")
-        if self.architecture not in ("arm64", "x86_64"):
-            raise ValueError("architecture must be arm64 or x86_64")
-        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
-            raise ValueError("reserved_concurrency must be at least 1: 0 stops the function altogether")
-
-
-@dataclass(frozen=True, kw_only=True)
 class ApiOptions:
     """Who may call the API, how often, and from which browser origins."""
 
@@ -142,42 +102,36 @@ class ApiOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlarmThresholds:
+class AlarmThresholds(FunctionAlarmThresholds):
     """When the function's and the API's alarms fire."""
 
-    errors: int = 1
-    """Function errors (unhandled exceptions, timeouts) per period that fire the errors alarm."""
     server_errors: int = 1
     """5xx responses of the API per period that fire its 5xx alarm."""
-    throttles: int = 1
-    """Throttled invocations per period that fire the throttles alarm."""
-    limit_warning_percent: int = 80
-    """Alarm before a limit is hit, not after: p99 duration at this share of the timeout, and
-    concurrent instances at this share of the reservation."""
 
     def __post_init__(self) -> None:
-        if min(self.errors, self.server_errors, self.throttles) < 1:
+        super().__post_init__()
+        if self.server_errors < 1:
             raise ValueError("alarm thresholds must be at least 1")
-        if not 1 <= self.limit_warning_percent <= 100:
-            raise ValueError("limit_warning_percent must be between 1 and 100")
 
 
 @dataclass(frozen=True, kw_only=True)
 class HttpLambdaApiArgs:
-    code: pulumi.Archive
-    handler: str
+    code: FunctionCode
+    """The function's archive, handler and layers: where packaging plugs in."""
     routes: Sequence[RouteSpec]
     environment: Mapping[str, pulumi.Input[str]]
     """The function's environment variables: exactly these, nothing added."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    security_group_ids: Sequence[pulumi.Input[str]]
+    network: FunctionNetwork
     dynamodb_tables: Sequence[TableAccess]
     """Every table the function uses, each with exactly the actions the code performs on it."""
-    function: FunctionOptions = FunctionOptions()
+    function: FunctionOptions = field(default_factory=FunctionOptions)
     api: ApiOptions = ApiOptions()
     alarms: AlarmOptions | None = None
     """Without them the component creates no alarms."""
     alarm_thresholds: AlarmThresholds = AlarmThresholds()
+    physical_name: str | None = None
+    """Physical name of the function, the API and their log groups and alarms; defaults to
+    `<component name>-<stack>`."""
 
     def __post_init__(self) -> None:
         keys = [route.route_key for route in self.routes]
@@ -208,13 +162,22 @@ class HttpLambdaApi(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
-        self._physical_name = args.function.name or f"{name}-{pulumi.get_stack()}"
-        if not _FUNCTION_NAME.fullmatch(self._physical_name):
-            raise ValueError(f"{self._physical_name!r} is not a valid Lambda function name (64 characters at most)")
+        self._physical_name = args.physical_name or f"{name}-{pulumi.get_stack()}"
+        self._function_args = LambdaFunctionArgs(
+            name=self._physical_name,
+            code=args.code,
+            options=args.function,
+            environment=args.environment,
+            network=args.network,
+            tracing=True,
+            dynamodb_tables=args.dynamodb_tables,
+        )
 
-        log_group = self._create_log_group()
-        role, role_policies = self._create_role(log_group)
-        function = self._create_function(role, log_group, role_policies)
+        # `-function`: the names this API's role and log group were first created under.
+        built = create_lambda_function(
+            name, self._function_args, parent=self, role_and_log_group_name=f"{name}-function"
+        )
+        function = built.function
         api = self._create_api()
         integration = self._create_integration(api, function)
         authorizer = self._create_authorizer(api, args.api.jwt_authorizer) if args.api.jwt_authorizer else None
@@ -239,8 +202,8 @@ class HttpLambdaApi(pulumi.ComponentResource):
         self.execution_arn = api.execution_arn
         self.function_name = function.name
         self.function_arn = function.arn
-        self.role_arn = role.arn
-        self.log_group_name = log_group.name
+        self.role_arn = built.role.arn
+        self.log_group_name = built.log_group.name
         self.access_log_group_name = access_log_group.name
         self.register_outputs(
             {
@@ -255,93 +218,6 @@ class HttpLambdaApi(pulumi.ComponentResource):
                 "logGroupName": self.log_group_name,
                 "accessLogGroupName": self.access_log_group_name,
             }
-        )
-
-    def _create_role(self, log_group: aws.cloudwatch.LogGroup) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
-        role = aws.iam.Role(
-            f"{self._name}-function",
-            description=f"Execution role of the {self._physical_name} function",
-            assume_role_policy=policies.lambda_trust_policy(),
-            opts=self._child,
-        )
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
-        attached: list[pulumi.Resource] = [
-            aws.iam.RolePolicyAttachment(
-                f"{self._name}-{label}",
-                role=role.name,
-                policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
-                opts=self._child,
-            )
-            for label, policy in MANAGED_POLICIES.items()
-        ]
-        attached.append(
-            aws.iam.RolePolicy(
-                f"{self._name}-logs",
-                role=role.id,
-                policy=log_group.arn.apply(policies.function_logs_policy),
-                opts=self._child,
-            )
-        )
-        attached.append(
-            aws.iam.RolePolicy(
-                f"{self._name}-vpc-access",
-                role=role.id,
-                policy=policies.vpc_access_policy(),
-                opts=self._child,
-            )
-        )
-        attached.append(
-            aws.iam.RolePolicy(
-                f"{self._name}-dynamodb",
-                role=role.id,
-                policy=dynamodb_policy(self._args.dynamodb_tables),
-                opts=self._child,
-            )
-        )
-        return role, attached
-
-    def _create_log_group(self) -> aws.cloudwatch.LogGroup:
-        # Created here, before the function, or Lambda creates it on first run without retention.
-        return aws.cloudwatch.LogGroup(
-            f"{self._name}-function",
-            name=f"/aws/lambda/{self._physical_name}",
-            retention_in_days=self._args.function.log_retention_days,
-            opts=self._child,
-        )
-
-    def _create_function(
-        self, role: aws.iam.Role, log_group: aws.cloudwatch.LogGroup, role_policies: Sequence[pulumi.Resource]
-    ) -> aws.lambda_.Function:
-        args = self._args
-        return aws.lambda_.Function(
-            self._name,
-            name=self._physical_name,
-            role=role.arn,
-            code=args.code,
-            handler=args.handler,
-            runtime=args.function.python_runtime,
-            architectures=[args.function.architecture],
-            layers=list(args.function.layers),
-            memory_size=args.function.memory_mb,
-            timeout=args.function.timeout_seconds,
-            reserved_concurrent_executions=args.function.reserved_concurrency,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
-            vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-                subnet_ids=args.subnet_ids, security_group_ids=list(args.security_group_ids)
-            ),
-            # On destroy, move the function's ENIs to the VPC's default group first, so the
-            # stack's own group can be deleted sooner (Lambda releases ENIs slowly).
-            replace_security_groups_on_destroy=True,
-            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="JSON",
-                log_group=log_group.name,
-                application_log_level="INFO",
-                system_log_level="INFO",
-            ),
-            # The role's policies first: IAM is eventually consistent, and the first
-            # invocations after a create would fail without them.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, *role_policies]),
         )
 
     def _create_api(self) -> aws.apigatewayv2.Api:
@@ -478,113 +354,23 @@ class HttpLambdaApi(pulumi.ComponentResource):
     def _alarm_specs(
         self, function: aws.lambda_.Function, api: aws.apigatewayv2.Api, stage: aws.apigatewayv2.Stage
     ) -> list[AlarmSpec]:
-        """The function's errors, throttles, p99 duration and (with a reservation) concurrency, and
-        the API's 5xx responses."""
-        args = self._args
-        name = self._physical_name
-        on_function: list[Mapping[str, pulumi.Input[str]]] = [{"FunctionName": function.name}]
-        percent = args.alarm_thresholds.limit_warning_percent
-        warning = percent / 100
-        specs = [
-            AlarmSpec(
-                resource="errors",
-                name="errors",
-                description=(
-                    f"The {name} function failed (unhandled exception, timeout or out of memory) "
-                    f"{args.alarm_thresholds.errors}+ times in a period: callers got 5xx. First look at the "
-                    "function's log group for ERROR lines and the X-Ray traces of the failed requests."
-                ),
-                metric_name="Errors",
-                threshold=args.alarm_thresholds.errors,
-                namespace="AWS/Lambda",
-                dimension_sets=on_function,
+        """The function's own alarms, and the API's 5xx responses."""
+        thresholds = self._args.alarm_thresholds
+        server_errors = AlarmSpec(
+            resource="5xx",
+            name="api-5xx",
+            description=(
+                f"The {self._physical_name} HTTP API answered {thresholds.server_errors}+ requests with "
+                "a 5xx in a period. Look at the access logs for the status, integrationStatus and "
+                "errorMessage of those requests: a function error (see its errors alarm), a timeout "
+                "or a throttle."
             ),
-            AlarmSpec(
-                resource="throttles",
-                name="throttles",
-                description=(
-                    f"Lambda refused to run the {name} function (its concurrency limit was reached): callers "
-                    "got errors. Compare its ConcurrentExecutions and Duration: a traffic spike or slower "
-                    "calls. Raise the reserved concurrency only if the table and the bill can take it."
-                ),
-                metric_name="Throttles",
-                threshold=args.alarm_thresholds.throttles,
-                namespace="AWS/Lambda",
-                dimension_sets=on_function,
-            ),
-            AlarmSpec(
-                resource="duration",
-                name="duration-p99",
-                description=(
-                    f"The slowest 1% of {name} invocations take over {percent}% of its "
-                    f"{args.function.timeout_seconds} s "
-                    "timeout: timeouts are next. Find the slow segment in the X-Ray traces (DynamoDB calls, "
-                    "cold starts); more memory also gives the function more CPU."
-                ),
-                metric_name="Duration",
-                statistic="p99",
-                comparison="GreaterThanThreshold",
-                threshold=warning * args.function.timeout_seconds * 1000,
-                namespace="AWS/Lambda",
-                dimension_sets=on_function,
-            ),
-            AlarmSpec(
-                resource="5xx",
-                name="api-5xx",
-                description=(
-                    f"The {name} HTTP API answered {args.alarm_thresholds.server_errors}+ requests with "
-                    "a 5xx in a period. Look at the access logs for the status, integrationStatus and "
-                    "errorMessage of those requests: a function error (see its errors alarm), a timeout "
-                    "or a throttle."
-                ),
-                namespace="AWS/ApiGateway",
-                metric_name="5xx",
-                dimension_sets=[{"ApiId": api.id, "Stage": stage.name}],
-                threshold=args.alarm_thresholds.server_errors,
-            ),
-        ]
-        if args.function.reserved_concurrency is not None:
-            near_limit = max(1, math.ceil(warning * args.function.reserved_concurrency))
-            specs.append(
-                AlarmSpec(
-                    resource="concurrency",
-                    name="concurrency-near-limit",
-                    description=(
-                        f"{name} ran {near_limit}+ instances at once, {percent}% of its "
-                        "reserved concurrency of "
-                        f"{args.function.reserved_concurrency}: throttling is next. Check whether traffic grew or "
-                        "calls got slower (Duration) before raising the reservation."
-                    ),
-                    metric_name="ConcurrentExecutions",
-                    statistic="Maximum",
-                    threshold=near_limit,
-                    namespace="AWS/Lambda",
-                    dimension_sets=on_function,
-                )
-            )
-        return specs
-
-
-# AWS managed policies attached by ARN (under arn:<partition>:iam::aws:policy/).
-MANAGED_POLICIES: dict[str, str] = {
-    # Network interfaces in the VPC. Not AWSLambdaVPCAccessExecutionRole: besides these it lets the
-    # function write to every log group in the account; its own logs are granted inline instead,
-    # and the one network action this policy lacks (`ec2:DescribeSubnets`) by `policies.vpc_access_policy`.
-    "eni-management": "service-role/AWSLambdaENIManagementAccess",
-    # Sending trace segments for active tracing.
-    "xray": "AWSXRayDaemonWriteAccess",
-}
-
-
-def dynamodb_policy(tables: Sequence[TableAccess]) -> pulumi.Output[str]:
-    """`policies.table_access_policy` over the tables, once their ARNs are known."""
-    grants = [
-        pulumi.Output.all(table.table_arn, table.index_arns).apply(
-            lambda arns, table=table: (table.sid, table.actions, [arns[0], *arns[1]])  # type: ignore[misc]
+            namespace="AWS/ApiGateway",
+            metric_name="5xx",
+            dimension_sets=[{"ApiId": api.id, "Stage": stage.name}],
+            threshold=thresholds.server_errors,
         )
-        for table in tables
-    ]
-    return pulumi.Output.all(*grants).apply(policies.table_access_policy)
+        return [*function_alarm_specs(function, self._function_args, thresholds), server_errors]
 
 
 def access_log_group_name(function_name: str) -> str:
@@ -599,12 +385,3 @@ def legacy_access_log_group_name(function_name: str) -> str:
 def route_slug(route_key: str) -> str:
     """`GET /users/{userId}` -> `get-users-userid`: a stable resource name per route."""
     return re.sub(r"[^a-z0-9]+", "-", route_key.lower()).strip("-")
-
-
-def source_archive(sources: Mapping[str, Path]) -> pulumi.AssetArchive:
-    """The function's code: exactly these files at these archive paths.
-
-    Pulumi zips an asset archive with fixed timestamps, so the same files give the same hash and
-    a second `pulumi up` shows no diff; `source_code_hash` is never set by hand.
-    """
-    return pulumi.AssetArchive({path: pulumi.FileAsset(str(sources[path])) for path in sorted(sources)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -22,18 +22,30 @@ _SUBNET_PREFIX_EXTRA_BITS = 4
 
 
 @dataclass(frozen=True, kw_only=True)
-class PrivateNetworkArgs:
-    dynamodb_table_arns: Sequence[pulumi.Input[str]]
-    """Tables reachable through the DynamoDB endpoint, with their indexes; no other table is."""
-    dynamodb_actions: Sequence[str]
-    """The DynamoDB actions the endpoint lets through (an identity policy narrows them further)."""
+class DynamoDbEndpointAccess:
+    """What the DynamoDB gateway endpoint lets through, for anyone in the VPC (an identity policy
+    narrows it further)."""
+
+    table_arns: Sequence[pulumi.Input[str]]
+    """Tables reachable through the endpoint, with their indexes; no other table is."""
+    actions: Sequence[str]
+
+    def __post_init__(self) -> None:
+        if not self.table_arns:
+            raise ValueError("the endpoint must let through at least one table")
+        if not self.actions or any("*" in action for action in self.actions):
+            raise ValueError("the endpoint's actions must be explicit, without wildcards")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkLayout:
+    """The VPC's address range and the zones its private subnets are spread over, one each."""
+
+    cidr_block: str = "10.0.0.0/16"
     availability_zone_count: int = 2
     availability_zone_ids: Sequence[str] = ()
     """The zones by ID (`use1-az1`: the same physical zone in every account), subnet i in the
     i-th; empty for the first `availability_zone_count` zone names (`zone_choice`)."""
-    cidr_block: str = "10.0.0.0/16"
-    enable_flow_logs: bool = False
-    flow_log_retention_days: int = 30
 
     def __post_init__(self) -> None:
         if self.availability_zone_count < 2:
@@ -47,10 +59,21 @@ class PrivateNetworkArgs:
             if unsupported:
                 raise ValueError(f"Lambda cannot attach a function to a subnet in {', '.join(sorted(unsupported))}")
         subnet_cidrs(self.cidr_block, self.availability_zone_count)  # raises if they do not fit
-        if not self.dynamodb_table_arns:
-            raise ValueError("dynamodb_table_arns must name at least one table")
-        if not self.dynamodb_actions or any("*" in action for action in self.dynamodb_actions):
-            raise ValueError("dynamodb_actions must list explicit actions, without wildcards")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowLogOptions:
+    """VPC flow logs of all traffic, to a log group of their own."""
+
+    retention_days: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivateNetworkArgs:
+    dynamodb: DynamoDbEndpointAccess
+    layout: NetworkLayout = field(default_factory=NetworkLayout)
+    flow_logs: FlowLogOptions | None = None
+    """None: no flow logs."""
 
 
 class PrivateNetwork(pulumi.ComponentResource):
@@ -72,8 +95,8 @@ class PrivateNetwork(pulumi.ComponentResource):
         route_tables, subnets = self._create_private_subnets(vpc)
         endpoint = self._create_dynamodb_endpoint(vpc, route_tables)
         security_group = self._create_lambda_security_group(vpc, endpoint)
-        if args.enable_flow_logs:
-            self._create_flow_logs(vpc)
+        if args.flow_logs:
+            self._create_flow_logs(vpc, args.flow_logs)
 
         self.vpc_id = vpc.id
         self.private_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in subnets])
@@ -95,7 +118,7 @@ class PrivateNetwork(pulumi.ComponentResource):
     def _create_vpc(self) -> aws.ec2.Vpc:
         vpc = aws.ec2.Vpc(
             self._name,
-            cidr_block=self._args.cidr_block,
+            cidr_block=self._args.layout.cidr_block,
             # The endpoint's DNS name resolves through the VPC resolver: both must be on.
             enable_dns_support=True,
             enable_dns_hostnames=True,
@@ -109,8 +132,9 @@ class PrivateNetwork(pulumi.ComponentResource):
 
     def _create_private_subnets(self, vpc: aws.ec2.Vpc) -> tuple[list[aws.ec2.RouteTable], list[aws.ec2.Subnet]]:
         """One subnet and one route table per zone; the route tables hold no route but the VPC's own."""
-        count = self._args.availability_zone_count
-        pinned = list(self._args.availability_zone_ids)
+        layout = self._args.layout
+        count = layout.availability_zone_count
+        pinned = list(layout.availability_zone_ids)
         # No `state` filter: a zone's state changes during an AWS zone event, and a choice that
         # followed it would move subnets (replacing them and the function's VPC config).
         lookup = aws.get_availability_zones_output(
@@ -123,7 +147,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             lambda found: zone_choice(RegionZones(found[0], found[1], found[2]), count, pinned)
         )
         route_tables, subnets = [], []
-        for index, cidr in enumerate(subnet_cidrs(self._args.cidr_block, count)):
+        for index, cidr in enumerate(subnet_cidrs(layout.cidr_block, count)):
             label = f"{self._name}-private-{index + 1}"
             subnet = aws.ec2.Subnet(
                 label,
@@ -147,7 +171,7 @@ class PrivateNetwork(pulumi.ComponentResource):
     ) -> aws.ec2.VpcEndpoint:
         region = aws.get_region_output(opts=self._lookup).region
         dns_prefix = aws.get_partition_output(opts=self._lookup).reverse_dns_prefix
-        actions = self._args.dynamodb_actions
+        access = self._args.dynamodb
         return aws.ec2.VpcEndpoint(
             f"{self._name}-dynamodb",
             vpc_id=vpc.id,
@@ -155,8 +179,8 @@ class PrivateNetwork(pulumi.ComponentResource):
             # Gateway, not Interface: free, and no ENIs or private DNS to manage.
             vpc_endpoint_type="Gateway",
             route_table_ids=[table.id for table in route_tables],
-            policy=pulumi.Output.all(*self._args.dynamodb_table_arns).apply(
-                lambda arns: policies.endpoint_policy(arns, actions)
+            policy=pulumi.Output.all(*access.table_arns).apply(
+                lambda arns: policies.endpoint_policy(arns, access.actions)
             ),
             tags={"Name": f"{self._name}-dynamodb"},
             opts=self._child,
@@ -183,9 +207,9 @@ class PrivateNetwork(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_flow_logs(self, vpc: aws.ec2.Vpc) -> aws.ec2.FlowLog:
+    def _create_flow_logs(self, vpc: aws.ec2.Vpc, options: FlowLogOptions) -> aws.ec2.FlowLog:
         log_group = aws.cloudwatch.LogGroup(
-            f"{self._name}-flow-logs", retention_in_days=self._args.flow_log_retention_days, opts=self._child
+            f"{self._name}-flow-logs", retention_in_days=options.retention_days, opts=self._child
         )
         partition = aws.get_partition_output(opts=self._lookup).partition
         region = aws.get_region_output(opts=self._lookup).region

@@ -14,6 +14,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.lambda_function import FunctionOptions
+
 _WIDTH, _HEIGHT = 8, 6  # a 24-column grid: three widgets a row
 
 
@@ -23,10 +25,9 @@ class ServiceDashboardArgs:
     stage_name: pulumi.Input[str]
     function_name: pulumi.Input[str]
     table_name: pulumi.Input[str]
-    function_timeout_seconds: int
-    """Drawn as a line on the duration graph."""
-    reserved_concurrency: int | None = None
-    """Drawn as a line on the concurrency graph, when there is one."""
+    function_options: FunctionOptions
+    """What the function was given: its timeout is drawn as a line on the duration graph, and its
+    reserved concurrency, when there is one, on the concurrency graph."""
 
 
 class ServiceDashboard(pulumi.ComponentResource):
@@ -73,6 +74,7 @@ def dashboard_body(
     def line(label: str, value: float) -> dict[str, Any]:
         return {"horizontal": [{"label": label, "value": value}]}
 
+    reserved = args.function_options.reserved_concurrency
     widgets = [
         ("API requests", [metric(api, "Count", stat="Sum")], {}),
         (
@@ -97,16 +99,12 @@ def dashboard_body(
         (
             "Function duration (ms)",
             [metric(fn, "Duration", stat="p50"), metric(fn, "Duration", stat="p99")],
-            {"annotations": line("timeout", args.function_timeout_seconds * 1000)},
+            {"annotations": line("timeout", args.function_options.timeout_seconds * 1000)},
         ),
         (
             "Function concurrency",
             [metric(fn, "ConcurrentExecutions", stat="Maximum")],
-            (
-                {"annotations": line("reserved concurrency", args.reserved_concurrency)}
-                if args.reserved_concurrency
-                else {}
-            ),
+            ({"annotations": line("reserved concurrency", reserved)} if reserved else {}),
         ),
         (
             "Table consumed capacity",

@@ -33,7 +33,9 @@ class LocalIndexSpec(Protocol):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SingleTableArgs:
+class TableKeys:
+    """The key schema: the table's keys, its local indexes and the attribute items expire on."""
+
     partition_key: str
     sort_key: str | None
     attribute_types: Mapping[str, str]
@@ -41,22 +43,6 @@ class SingleTableArgs:
     local_indexes: Sequence[LocalIndexSpec] = ()
     ttl_attribute: str | None = None
     """The attribute DynamoDB expires items on (epoch seconds); a table has at most one."""
-    kms_key_arn: pulumi.Input[str] | None = None
-    """A customer managed KMS key; without one the table is encrypted with the AWS managed key."""
-    point_in_time_recovery: bool = True
-    """Continuous backups to restore from; off only for data that is worthless once restored."""
-    deletion_protection: bool = False
-    protect: bool = False
-    """Pulumi `protect`: `pulumi destroy` and replacements fail until it is turned off."""
-    alarms: AlarmOptions | None = None
-    """Without them the component creates no alarms."""
-    operations: Sequence[str] = ()
-    """The DynamoDB operations called on the table (`GetItem`, `TransactWriteItems`…): DynamoDB
-    reports throttles and errors per operation, and the alarms add these up."""
-    throttled_requests_alarm_threshold: int = 1
-    """Throttled requests per period, over all operations, that fire the throttles alarm."""
-    system_errors_alarm_threshold: int = 1
-    """DynamoDB's own errors per period, over all operations, that fire the system-errors alarm."""
 
     def __post_init__(self) -> None:
         if self.local_indexes and self.sort_key is None:
@@ -70,10 +56,49 @@ class SingleTableArgs:
             raise ValueError("attribute types must be S, N or B")
         if len({index.name for index in self.local_indexes}) != len(self.local_indexes):
             raise ValueError("local index names must be unique")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataProtection:
+    """How the table's data survives mistakes: backups, encryption, and refusing deletion."""
+
+    point_in_time_recovery: bool = True
+    """Continuous backups to restore from; off only for data that is worthless once restored."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """A customer managed KMS key; without one the table is encrypted with the AWS managed key."""
+    deletion_protection: bool = False
+    protect: bool = False
+    """Pulumi `protect`: `pulumi destroy` and replacements fail until it is turned off."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableAlarmThresholds:
+    """When the table's alarms fire, each counted over all the operations called."""
+
+    throttled_requests: int = 1
+    """Throttled requests per period that fire the throttles alarm."""
+    system_errors: int = 1
+    """DynamoDB's own errors per period that fire the system-errors alarm."""
+
+    def __post_init__(self) -> None:
+        if min(self.throttled_requests, self.system_errors) < 1:
+            raise ValueError("alarm thresholds must be at least 1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SingleTableArgs:
+    keys: TableKeys
+    protection: DataProtection = DataProtection()
+    operations: Sequence[str] = ()
+    """The DynamoDB operations called on the table (`GetItem`, `TransactWriteItems`…): DynamoDB
+    reports throttles and errors per operation, and the alarms add these up."""
+    alarms: AlarmOptions | None = None
+    """Without them the component creates no alarms."""
+    alarm_thresholds: TableAlarmThresholds = TableAlarmThresholds()
+
+    def __post_init__(self) -> None:
         if self.alarms and not self.operations:
             raise ValueError("alarms need the operations called on the table")
-        if min(self.throttled_requests_alarm_threshold, self.system_errors_alarm_threshold) < 1:
-            raise ValueError("alarm thresholds must be at least 1")
 
 
 class SingleTable(pulumi.ComponentResource):
@@ -85,7 +110,7 @@ class SingleTable(pulumi.ComponentResource):
         super().__init__("users-items:index:SingleTable", name, None, opts)
         table = self._create_table(name, args)
         self._create_alarms(name, table, args)
-        index_names = [index.name for index in args.local_indexes]
+        index_names = [index.name for index in args.keys.local_indexes]
 
         self.name = table.name
         self.arn = table.arn
@@ -93,35 +118,36 @@ class SingleTable(pulumi.ComponentResource):
         self.register_outputs({"name": self.name, "arn": self.arn, "indexArns": self.index_arns})
 
     def _create_table(self, name: str, args: SingleTableArgs) -> aws.dynamodb.Table:
+        keys, protection = args.keys, args.protection
         return aws.dynamodb.Table(
             name,
             # On demand: no capacity to plan, and an idle table costs nothing but storage.
             billing_mode="PAY_PER_REQUEST",
-            hash_key=args.partition_key,
-            range_key=args.sort_key,
+            hash_key=keys.partition_key,
+            range_key=keys.sort_key,
             attributes=[
                 aws.dynamodb.TableAttributeArgs(name=attribute, type=kind)
-                for attribute, kind in args.attribute_types.items()
+                for attribute, kind in keys.attribute_types.items()
             ],
             local_secondary_indexes=[
                 aws.dynamodb.TableLocalSecondaryIndexArgs(
                     name=index.name, range_key=index.sort_key, projection_type=index.projection
                 )
-                for index in args.local_indexes
+                for index in keys.local_indexes
             ],
-            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=args.point_in_time_recovery),
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=protection.point_in_time_recovery),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn
+                enabled=True, kms_key_arn=protection.kms_key_arn
             ),
             ttl=(
-                aws.dynamodb.TableTtlArgs(attribute_name=args.ttl_attribute, enabled=True)
-                if args.ttl_attribute
+                aws.dynamodb.TableTtlArgs(attribute_name=keys.ttl_attribute, enabled=True)
+                if keys.ttl_attribute
                 else None
             ),
-            deletion_protection_enabled=args.deletion_protection,
+            deletion_protection_enabled=protection.deletion_protection,
             # Local indexes exist only from creation: changing one replaces the table (and its
             # data), which `protect` and deletion protection turn into an error.
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=protection.protect),
         )
 
     def _create_alarms(self, name: str, table: aws.dynamodb.Table, args: SingleTableArgs) -> None:
@@ -154,7 +180,7 @@ def table_alarm_specs(table_name: pulumi.Input[str], args: SingleTableArgs) -> l
             namespace="AWS/DynamoDB",
             metric_name="ThrottledRequests",
             dimension_sets=per_operation,
-            threshold=args.throttled_requests_alarm_threshold,
+            threshold=args.alarm_thresholds.throttled_requests,
         ),
         AlarmSpec(
             resource="system-errors",
@@ -167,6 +193,6 @@ def table_alarm_specs(table_name: pulumi.Input[str], args: SingleTableArgs) -> l
             namespace="AWS/DynamoDB",
             metric_name="SystemErrors",
             dimension_sets=per_operation,
-            threshold=args.system_errors_alarm_threshold,
+            threshold=args.alarm_thresholds.system_errors,
         ),
     ]

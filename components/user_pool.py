@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components import policies
+from components.lambda_function import FunctionCode, FunctionOptions, LambdaFunctionArgs, create_lambda_function
 
 # SRP and refresh only: no USER_PASSWORD_AUTH (the password sent to Cognito as is) and no admin
 # flows (those are for servers holding AWS credentials, not for apps).
@@ -43,24 +43,47 @@ SES_IDENTITY_ARN = re.compile(r"arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity/(?
 
 @dataclass(frozen=True, kw_only=True)
 class TokenClaimsTriggerArgs:
-    """The pre-token-generation function: code and handler, as the API's function is built."""
+    """The pre-token-generation function: its code (standard library only), and how long its logs are kept."""
 
-    code: pulumi.Archive
-    handler: str
-    python_runtime: str = "python3.13"
-    architecture: str = "arm64"
+    code: FunctionCode
     log_retention_days: int = 30
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordPolicy:
+    """Passwords of every kind of character (lower and upper case, digits, symbols), this long."""
+
+    minimum_length: int = 12
+    temporary_password_days: int = 3
+    """How long the password of an account an administrator created works before it must change."""
+
+    def __post_init__(self) -> None:
+        if not 8 <= self.minimum_length <= 99:
+            raise ValueError("minimum_length must be between 8 and 99")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenValidity:
+    """How long the app client's tokens last."""
+
+    access_token_minutes: int = 60
+    id_token_minutes: int = 60
+    refresh_token_days: int = 30
+
+    def __post_init__(self) -> None:
+        # Cognito's own bounds for each token.
+        if not (5 <= self.access_token_minutes <= 1440 and 5 <= self.id_token_minutes <= 1440):
+            raise ValueError("access and ID tokens last between 5 minutes and one day")
+        if not 1 <= self.refresh_token_days <= 3650:
+            raise ValueError("refresh_token_days must be between 1 and 3650")
 
 
 @dataclass(frozen=True, kw_only=True)
 class UserPoolArgs:
     deletion_protection: bool = False
     """Cognito deletion protection, and Pulumi `protect`: the pool holds every user's account."""
-    password_minimum_length: int = 12
-    temporary_password_days: int = 3
-    access_token_minutes: int = 60
-    id_token_minutes: int = 60
-    refresh_token_days: int = 30
+    passwords: PasswordPolicy = PasswordPolicy()
+    tokens: TokenValidity = TokenValidity()
     token_claims_trigger: TokenClaimsTriggerArgs | None = None
     """Adds `email` and `email_verified` to access tokens; needs (and turns on) the Essentials plan."""
     email_identity_arn: str | None = None
@@ -68,13 +91,6 @@ class UserPoolArgs:
     mails from; None keeps Cognito's own sender, capped at 50 emails a day."""
 
     def __post_init__(self) -> None:
-        if not 8 <= self.password_minimum_length <= 99:
-            raise ValueError("password_minimum_length must be between 8 and 99")
-        # Cognito's own bounds for each token.
-        if not (5 <= self.access_token_minutes <= 1440 and 5 <= self.id_token_minutes <= 1440):
-            raise ValueError("access and ID tokens last between 5 minutes and one day")
-        if not 1 <= self.refresh_token_days <= 3650:
-            raise ValueError("refresh_token_days must be between 1 and 3650")
         if self.email_identity_arn is not None and not SES_IDENTITY_ARN.fullmatch(self.email_identity_arn):
             raise ValueError("email_identity_arn must be an SES identity ARN (arn:aws:ses:…:identity/…)")
 
@@ -139,12 +155,12 @@ class UserPool(pulumi.ComponentResource):
                 attributes_require_verification_before_updates=["email"]
             ),
             password_policy=aws.cognito.UserPoolPasswordPolicyArgs(
-                minimum_length=args.password_minimum_length,
+                minimum_length=args.passwords.minimum_length,
                 require_lowercase=True,
                 require_uppercase=True,
                 require_numbers=True,
                 require_symbols=True,
-                temporary_password_validity_days=args.temporary_password_days,
+                temporary_password_validity_days=args.passwords.temporary_password_days,
             ),
             account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
                 recovery_mechanisms=[
@@ -174,43 +190,14 @@ class UserPool(pulumi.ComponentResource):
 
     def _create_token_claims_trigger(self, trigger: TokenClaimsTriggerArgs) -> aws.lambda_.Function:
         """A small function outside any VPC: it reads only the event Cognito hands it."""
-        physical_name = f"{self._name}-{pulumi.get_stack()}-token-claims"
-        if len(physical_name) > 64:
-            raise ValueError(f"{physical_name!r} is longer than a Lambda function name may be (64 characters)")
-        child = pulumi.ResourceOptions(parent=self)
-        # Created first, or Lambda creates it on first run without retention.
-        log_group = aws.cloudwatch.LogGroup(
-            f"{self._name}-token-claims",
-            name=f"/aws/lambda/{physical_name}",
-            retention_in_days=trigger.log_retention_days,
-            opts=child,
-        )
-        role = aws.iam.Role(
-            f"{self._name}-token-claims",
-            description=f"Execution role of the {physical_name} function",
-            assume_role_policy=policies.lambda_trust_policy(),
-            opts=child,
-        )
-        logs = aws.iam.RolePolicy(
-            f"{self._name}-token-claims-logs",
-            role=role.id,
-            policy=log_group.arn.apply(policies.function_logs_policy),
-            opts=child,
-        )
-        return aws.lambda_.Function(
-            f"{self._name}-token-claims",
-            name=physical_name,
-            role=role.arn,
+        function_args = LambdaFunctionArgs(
+            name=f"{self._name}-{pulumi.get_stack()}-token-claims",
             code=trigger.code,
-            handler=trigger.handler,
-            runtime=trigger.python_runtime,
-            architectures=[trigger.architecture],
-            memory_size=128,
-            timeout=TRIGGER_TIMEOUT_SECONDS,
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
-            # The log policy first: IAM is eventually consistent.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group, logs]),
+            options=FunctionOptions(
+                memory_mb=128, timeout_seconds=TRIGGER_TIMEOUT_SECONDS, log_retention_days=trigger.log_retention_days
+            ),
         )
+        return create_lambda_function(f"{self._name}-token-claims", function_args, parent=self).function
 
     def _allow_invocation_by(self, pool: aws.cognito.UserPool, trigger: aws.lambda_.Function) -> None:
         aws.lambda_.Permission(
@@ -234,9 +221,9 @@ class UserPool(pulumi.ComponentResource):
             explicit_auth_flows=list(EXPLICIT_AUTH_FLOWS),
             # "Incorrect username or password" whether or not the account exists.
             prevent_user_existence_errors="ENABLED",
-            access_token_validity=args.access_token_minutes,
-            id_token_validity=args.id_token_minutes,
-            refresh_token_validity=args.refresh_token_days,
+            access_token_validity=args.tokens.access_token_minutes,
+            id_token_validity=args.tokens.id_token_minutes,
+            refresh_token_validity=args.tokens.refresh_token_days,
             # Units of the validities above, not secrets.
             token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
                 access_token="minutes",  # noqa: S106

@@ -11,15 +11,20 @@ import pytest
 from components.alarms import AlarmOptions
 from components.http_lambda_api import (
     ACCESS_LOG_FORMAT,
-    MANAGED_POLICIES,
     AlarmThresholds,
     ApiOptions,
-    FunctionOptions,
     HttpLambdaApi,
     HttpLambdaApiArgs,
     JwtAuthorizerArgs,
-    TableAccess,
     route_slug,
+)
+from components.lambda_function import (
+    NETWORK_MANAGED_POLICIES,
+    TRACING_MANAGED_POLICIES,
+    FunctionCode,
+    FunctionNetwork,
+    FunctionOptions,
+    TableAccess,
 )
 from tests.infra.pulumi_mocks import Deployment, deploy, policy_of
 
@@ -49,14 +54,15 @@ ACTIONS = ("dynamodb:Query", "dynamodb:GetItem")
 
 def api_args(**overrides: object) -> HttpLambdaApiArgs:
     args = {
-        "code": pulumi.AssetArchive({"app/main.py": pulumi.StringAsset("def handler(e, c): ...")}),
-        "handler": "app.main.handler",
+        "code": FunctionCode(
+            archive=pulumi.AssetArchive({"app/main.py": pulumi.StringAsset("def handler(e, c): ...")}),
+            handler="app.main.handler",
+            layers=[LAYER],
+        ),
         "routes": ROUTES,
         "environment": {"TABLE_NAME": "things-5e6f7a8"},
-        "subnet_ids": ["subnet-0a", "subnet-0b"],
-        "security_group_ids": ["sg-0c"],
+        "network": FunctionNetwork(subnet_ids=["subnet-0a", "subnet-0b"], security_group_ids=["sg-0c"]),
         "dynamodb_tables": [TableAccess(sid="Things", table_arn=TABLE_ARN, index_arns=[INDEX_ARN], actions=ACTIONS)],
-        "function": FunctionOptions(layers=[LAYER]),
     }
     return HttpLambdaApiArgs(**{**args, **overrides})
 
@@ -77,9 +83,8 @@ def defaults() -> Deployment:
 @pytest.fixture(scope="module")
 def configured() -> Deployment:
     return http_lambda_api(
-        function=FunctionOptions(
-            layers=[LAYER], memory_mb=512, timeout_seconds=20, log_retention_days=90, name="things-api"
-        ),
+        function=FunctionOptions(memory_mb=512, timeout_seconds=20, log_retention_days=90),
+        physical_name="things-api",
         api=ApiOptions(
             throttling_burst_limit=20, throttling_rate_limit=10, cors_allowed_origins=("https://app.example.com",)
         ),
@@ -183,7 +188,7 @@ def test_the_role_has_exactly_the_eni_management_and_xray_managed_policies(defau
         "arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess",
     ]
     assert all(a.inputs["role"] == role.outputs["name"] for a in attachments)
-    assert len(MANAGED_POLICIES) == len(attachments)
+    assert len(NETWORK_MANAGED_POLICIES) + len(TRACING_MANAGED_POLICIES) == len(attachments)
 
 
 def test_the_function_writes_logs_only_to_its_own_log_group(defaults):
@@ -369,10 +374,9 @@ def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (lambda: FunctionOptions(python_runtime="python3.11"), "3.12 or newer"),
-        (lambda: FunctionOptions(architecture="arm"), "arm64 or x86_64"),
         (lambda: ApiOptions(throttling_burst_limit=0), "positive"),
         (lambda: AlarmThresholds(errors=0), "at least 1"),
+        (lambda: AlarmThresholds(server_errors=0), "at least 1"),
         (lambda: AlarmThresholds(limit_warning_percent=101), "between 1 and 100"),
     ],
 )
@@ -397,7 +401,7 @@ def test_table_access_with_wildcards_or_a_bad_statement_id_is_refused(overrides,
 
 def test_an_over_long_function_name_is_refused():
     with pytest.raises(ValueError, match="64 characters"):
-        http_lambda_api(function=FunctionOptions(name="f" * 65))
+        http_lambda_api(physical_name="f" * 65)
 
 
 # The JWT authorizer ----------------------------------------------------------------------------
@@ -416,7 +420,7 @@ def guarded() -> Deployment:
                 required_scopes=["aws.cognito.signin.user.admin", "api/read"],
             )
         ),
-        function=FunctionOptions(layers=[LAYER], reserved_concurrency=20, timeout_seconds=10),
+        function=FunctionOptions(reserved_concurrency=20, timeout_seconds=10),
         alarms=AlarmOptions(topic_arn=TOPIC, period_seconds=60, evaluation_periods=5, datapoints_to_alarm=3),
         alarm_thresholds=AlarmThresholds(errors=3, server_errors=4),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from components import lambda_package
-from components.http_lambda_api import source_archive
+from components.lambda_function import source_archive
 from components.lambda_package import bundled_sources, function_sources, powertools_layer_arn, runtime_sources
 from tests.infra.stacks import ROOT
 

@@ -6,7 +6,16 @@ import ipaddress
 
 import pytest
 
-from components.private_network import PrivateNetwork, PrivateNetworkArgs, RegionZones, subnet_cidrs, zone_choice
+from components.private_network import (
+    DynamoDbEndpointAccess,
+    FlowLogOptions,
+    NetworkLayout,
+    PrivateNetwork,
+    PrivateNetworkArgs,
+    RegionZones,
+    subnet_cidrs,
+    zone_choice,
+)
 from tests.infra.pulumi_mocks import Deployment, deploy, policy_of
 
 TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/users-items-table-1a2b3c4"
@@ -27,7 +36,7 @@ def network(
     region: str = "eu-west-1", impaired_zone_ids: frozenset[str] = frozenset(), **overrides: object
 ) -> Deployment:
     def program() -> dict[str, object]:
-        args = PrivateNetworkArgs(dynamodb_table_arns=[TABLE_ARN], dynamodb_actions=ACTIONS, **overrides)
+        args = PrivateNetworkArgs(dynamodb=DynamoDbEndpointAccess(table_arns=[TABLE_ARN], actions=ACTIONS), **overrides)
         component = PrivateNetwork("net", args)
         return {
             "vpcId": component.vpc_id,
@@ -47,7 +56,7 @@ def two_zones() -> Deployment:
 
 @pytest.fixture(scope="module")
 def three_zones_with_flow_logs() -> Deployment:
-    return network(availability_zone_count=3, enable_flow_logs=True, flow_log_retention_days=365)
+    return network(layout=NetworkLayout(availability_zone_count=3), flow_logs=FlowLogOptions(retention_days=365))
 
 
 @pytest.fixture(scope="module", params=["two_zones", "three_zones_with_flow_logs"])
@@ -97,13 +106,13 @@ def test_a_zone_event_moves_no_subnet(two_zones, impaired):
 
 def test_pinned_zone_ids_place_the_subnets_in_those_zones_in_order():
     # The mocks map eu-west-1a/b/c to euw1-az2/az3/az1, as an account may: IDs, not letters, decide.
-    pinned = network(availability_zone_ids=("euw1-az1", "euw1-az3"))
+    pinned = network(layout=NetworkLayout(availability_zone_ids=("euw1-az1", "euw1-az3")))
 
     assert zones_of(pinned) == ["eu-west-1c", "eu-west-1b"]
 
 
 def test_pinning_the_zones_a_network_uses_changes_no_subnet(two_zones):
-    pinned = network(availability_zone_ids=("euw1-az2", "euw1-az3"))
+    pinned = network(layout=NetworkLayout(availability_zone_ids=("euw1-az2", "euw1-az3")))
 
     assert [s.inputs for s in pinned.of_type("aws:ec2/subnet:Subnet")] == [
         s.inputs for s in two_zones.of_type("aws:ec2/subnet:Subnet")
@@ -112,15 +121,15 @@ def test_pinning_the_zones_a_network_uses_changes_no_subnet(two_zones):
 
 def test_a_pinned_zone_the_region_does_not_have_fails_the_preview_naming_the_regions_zones():
     with pytest.raises(ValueError, match=r"availabilityZoneIds: euw1-az4 is not among them: eu-west-1 has 3 zones"):
-        network(availability_zone_ids=("euw1-az1", "euw1-az4"))
+        network(layout=NetworkLayout(availability_zone_ids=("euw1-az1", "euw1-az4")))
 
 
 @pytest.mark.parametrize(("region", "usable"), [("us-east-1", 5), ("eu-west-1", 3)])
 def test_more_zones_than_the_region_offers_fails_the_preview_naming_the_limit(region, usable):
     """us-east-1 has six zones, one of which (use1-az3) Lambda cannot use: five remain."""
     with pytest.raises(ValueError, match=rf"availabilityZoneCount can be at most {usable}$"):
-        network(region=region, availability_zone_count=usable + 1)
-    assert len(zones_of(network(region=region, availability_zone_count=usable))) == usable
+        network(region=region, layout=NetworkLayout(availability_zone_count=usable + 1))
+    assert len(zones_of(network(region=region, layout=NetworkLayout(availability_zone_count=usable)))) == usable
 
 
 def test_no_subnet_is_in_a_zone_where_lambda_cannot_run(stack):
@@ -252,20 +261,18 @@ def test_the_outputs_are_the_created_resources(two_zones):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("options", "message"),
     [
-        ({"availability_zone_count": 1}, "at least 2"),
-        ({"dynamodb_actions": ("dynamodb:*",)}, "without wildcards"),
-        ({"dynamodb_actions": ()}, "without wildcards"),
-        ({"dynamodb_table_arns": []}, "at least one table"),
-        ({"cidr_block": "10.0.0.0/28"}, "too small"),
+        (lambda: NetworkLayout(availability_zone_count=1), "at least 2"),
+        (lambda: NetworkLayout(cidr_block="10.0.0.0/28"), "too small"),
+        (lambda: DynamoDbEndpointAccess(table_arns=[TABLE_ARN], actions=("dynamodb:*",)), "without wildcards"),
+        (lambda: DynamoDbEndpointAccess(table_arns=[TABLE_ARN], actions=()), "without wildcards"),
+        (lambda: DynamoDbEndpointAccess(table_arns=[], actions=ACTIONS), "at least one table"),
     ],
 )
-def test_unsafe_or_impossible_arguments_are_refused(overrides, message):
-    args = {"dynamodb_table_arns": [TABLE_ARN], "dynamodb_actions": ACTIONS, **overrides}
-
+def test_unsafe_or_impossible_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
-        PrivateNetworkArgs(**args)
+        options()
 
 
 def test_zones_are_chosen_by_name_order_or_by_pinned_id_never_by_state():
@@ -287,4 +294,4 @@ def test_zones_are_chosen_by_name_order_or_by_pinned_id_never_by_state():
 )
 def test_pinned_zones_must_be_one_distinct_lambda_zone_per_subnet(zone_ids, message):
     with pytest.raises(ValueError, match=message):
-        PrivateNetworkArgs(dynamodb_table_arns=[TABLE_ARN], dynamodb_actions=ACTIONS, availability_zone_ids=zone_ids)
+        NetworkLayout(availability_zone_ids=zone_ids)

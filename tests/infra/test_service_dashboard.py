@@ -6,16 +6,21 @@ import json
 
 import pytest
 
+from components.lambda_function import FunctionOptions
 from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
 from tests.infra.pulumi_mocks import Deployment, deploy
 
 ARGS = {"api_id": "a1b2c3d4e5", "stage_name": "$default", "function_name": "things-fn", "table_name": "things-tbl"}
 
 
-def service_dashboard(**overrides: object) -> Deployment:
+def service_dashboard(reserved_concurrency: int | None = None) -> Deployment:
     def program() -> dict[str, object]:
         dashboard = ServiceDashboard(
-            "things", ServiceDashboardArgs(**{**ARGS, "function_timeout_seconds": 15, **overrides})
+            "things",
+            ServiceDashboardArgs(
+                **ARGS,
+                function_options=FunctionOptions(timeout_seconds=15, reserved_concurrency=reserved_concurrency),
+            ),
         )
         return {"url": dashboard.url, "name": dashboard.dashboard_name}
 

@@ -5,27 +5,27 @@ from __future__ import annotations
 import pytest
 
 from components.alarms import AlarmOptions
-from components.single_table import SingleTable, SingleTableArgs
+from components.single_table import DataProtection, SingleTable, SingleTableArgs, TableAlarmThresholds, TableKeys
 from runtime import table_schema
 from tests.infra.pulumi_mocks import Deployment, deploy
 
 KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 
 
-def schema_args(**overrides: object) -> SingleTableArgs:
-    args = {
+def runtime_keys(**overrides: object) -> TableKeys:
+    keys = {
         "partition_key": table_schema.PARTITION_KEY,
         "sort_key": table_schema.SORT_KEY,
         "attribute_types": table_schema.KEY_ATTRIBUTE_TYPES,
         "local_indexes": table_schema.LOCAL_INDEXES,
         "ttl_attribute": table_schema.TTL_ATTRIBUTE,
     }
-    return SingleTableArgs(**{**args, **overrides})
+    return TableKeys(**{**keys, **overrides})
 
 
 def single_table(**overrides: object) -> Deployment:
     def program() -> dict[str, object]:
-        table = SingleTable("table", schema_args(**overrides))
+        table = SingleTable("table", SingleTableArgs(**{"keys": runtime_keys(), **overrides}))
         return {"name": table.name, "arn": table.arn, "indexArns": table.index_arns}
 
     return deploy(program)
@@ -38,7 +38,7 @@ def default_table() -> Deployment:
 
 @pytest.fixture(scope="module")
 def protected_table() -> Deployment:
-    return single_table(deletion_protection=True, protect=True, kms_key_arn=KMS_KEY)
+    return single_table(protection=DataProtection(deletion_protection=True, protect=True, kms_key_arn=KMS_KEY))
 
 
 def table_of(deployment: Deployment):
@@ -138,7 +138,7 @@ def test_the_table_is_a_child_of_the_component(default_table):
 )
 def test_inconsistent_key_schemas_are_refused(overrides, message):
     with pytest.raises(ValueError, match=message):
-        schema_args(**overrides)
+        runtime_keys(**overrides)
 
 
 # Alarms ------------------------------------------------------------------------------------------
@@ -194,12 +194,13 @@ def test_the_tables_alarms_tell_the_topic_both_ways_and_ignore_missing_data(moni
 
 def test_a_key_value_table_has_a_partition_key_only_and_can_skip_point_in_time_recovery():
     deployment = single_table(
-        partition_key=table_schema.IDEMPOTENCY_KEY,
-        sort_key=None,
-        attribute_types=table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES,
-        local_indexes=(),
-        ttl_attribute=table_schema.IDEMPOTENCY_TTL_ATTRIBUTE,
-        point_in_time_recovery=False,
+        keys=TableKeys(
+            partition_key=table_schema.IDEMPOTENCY_KEY,
+            sort_key=None,
+            attribute_types=table_schema.IDEMPOTENCY_KEY_ATTRIBUTE_TYPES,
+            ttl_attribute=table_schema.IDEMPOTENCY_TTL_ATTRIBUTE,
+        ),
+        protection=DataProtection(point_in_time_recovery=False),
     )
     table = table_of(deployment)
 
@@ -211,9 +212,26 @@ def test_a_key_value_table_has_a_partition_key_only_and_can_skip_point_in_time_r
 
 def test_local_indexes_without_a_sort_key_are_refused():
     with pytest.raises(ValueError, match="sort key"):
-        schema_args(sort_key=None, attribute_types={"PK": "S", "statusSK": "S"})
+        runtime_keys(sort_key=None, attribute_types={"PK": "S", "statusSK": "S"})
 
 
 def test_alarms_without_operations_are_refused():
     with pytest.raises(ValueError, match="operations"):
-        schema_args(alarms=AlarmOptions(topic_arn=TOPIC))
+        SingleTableArgs(keys=runtime_keys(), alarms=AlarmOptions(topic_arn=TOPIC))
+
+
+def test_the_alarm_thresholds_follow_their_options():
+    deployment = single_table(
+        alarms=AlarmOptions(topic_arn=TOPIC),
+        operations=OPERATIONS,
+        alarm_thresholds=TableAlarmThresholds(throttled_requests=5, system_errors=2),
+    )
+
+    assert alarm_named(deployment, "throttled-requests").inputs["threshold"] == 5
+    assert alarm_named(deployment, "system-errors").inputs["threshold"] == 2
+
+
+@pytest.mark.parametrize("thresholds", [{"throttled_requests": 0}, {"system_errors": 0}])
+def test_an_alarm_threshold_below_one_is_refused(thresholds):
+    with pytest.raises(ValueError, match="at least 1"):
+        TableAlarmThresholds(**thresholds)

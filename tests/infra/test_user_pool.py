@@ -7,7 +7,15 @@ import json
 import pulumi
 import pytest
 
-from components.user_pool import SIGNIN_SCOPE, TokenClaimsTriggerArgs, UserPool, UserPoolArgs
+from components.lambda_function import FunctionCode
+from components.user_pool import (
+    SIGNIN_SCOPE,
+    PasswordPolicy,
+    TokenClaimsTriggerArgs,
+    TokenValidity,
+    UserPool,
+    UserPoolArgs,
+)
 from tests.infra.pulumi_mocks import ACCOUNT_ID, Deployment, deploy, policy_of
 
 TRIGGER_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"
@@ -32,8 +40,8 @@ def protected() -> Deployment:
 
 
 def token_claims_trigger() -> TokenClaimsTriggerArgs:
-    code = pulumi.AssetArchive({"runtime/cognito_triggers.py": pulumi.StringAsset("# the trigger")})
-    return TokenClaimsTriggerArgs(code=code, handler=TRIGGER_HANDLER, log_retention_days=14)
+    archive = pulumi.AssetArchive({"runtime/cognito_triggers.py": pulumi.StringAsset("# the trigger")})
+    return TokenClaimsTriggerArgs(code=FunctionCode(archive=archive, handler=TRIGGER_HANDLER), log_retention_days=14)
 
 
 @pytest.fixture(scope="module")
@@ -221,18 +229,40 @@ def test_an_ses_identity_sends_the_pools_mail_from_its_address_or_its_domain(ide
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("settings", "message"),
     [
-        ({"password_minimum_length": 6}, "password_minimum_length"),
-        ({"access_token_minutes": 2}, "between 5 minutes and one day"),
-        ({"id_token_minutes": 1441}, "between 5 minutes and one day"),
-        ({"refresh_token_days": 0}, "refresh_token_days"),
-        ({"email_identity_arn": "auth@example.com"}, "SES identity ARN"),
-        ({"email_identity_arn": f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:identity/example.com"}, "SES identity ARN"),
-        ({"email_identity_arn": "arn:aws:ses:us-east-1:12345:identity/example.com"}, "SES identity ARN"),
-        ({"email_identity_arn": f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:configuration-set/x"}, "SES identity ARN"),
+        (lambda: PasswordPolicy(minimum_length=6), "minimum_length"),
+        (lambda: TokenValidity(access_token_minutes=2), "between 5 minutes and one day"),
+        (lambda: TokenValidity(id_token_minutes=1441), "between 5 minutes and one day"),
+        (lambda: TokenValidity(refresh_token_days=0), "refresh_token_days"),
+        (lambda: UserPoolArgs(email_identity_arn="auth@example.com"), "SES identity ARN"),
+        (
+            lambda: UserPoolArgs(email_identity_arn=f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:identity/example.com"),
+            "SES identity ARN",
+        ),
+        (
+            lambda: UserPoolArgs(email_identity_arn="arn:aws:ses:us-east-1:12345:identity/example.com"),
+            "SES identity ARN",
+        ),
+        (
+            lambda: UserPoolArgs(email_identity_arn=f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:configuration-set/x"),
+            "SES identity ARN",
+        ),
     ],
 )
-def test_settings_cognito_would_refuse_are_refused(overrides, message):
+def test_settings_cognito_would_refuse_are_refused(settings, message):
     with pytest.raises(ValueError, match=message):
-        UserPoolArgs(**overrides)
+        settings()
+
+
+def test_the_password_policy_and_token_lifetimes_follow_their_options():
+    deployment = user_pool(
+        passwords=PasswordPolicy(minimum_length=16, temporary_password_days=1),
+        tokens=TokenValidity(access_token_minutes=15, id_token_minutes=30, refresh_token_days=7),
+    )
+    policy = pool_of(deployment).inputs["passwordPolicy"]
+    client = client_of(deployment)
+
+    assert (policy["minimumLength"], policy["temporaryPasswordValidityDays"]) == (16, 1), policy
+    assert (client.inputs["accessTokenValidity"], client.inputs["idTokenValidity"]) == (15, 30), client
+    assert client.inputs["refreshTokenValidity"] == 7, client
