@@ -31,7 +31,7 @@ class _ClientGoneError(Exception):
 
 
 class _TooLargeError(Exception):
-    pass
+    """The body is over API Gateway's payload limit: the gateway's 413."""
 
 
 class GatewayApp:
@@ -54,14 +54,13 @@ class GatewayApp:
 
 
 def _request(scope: Scope, body: bytes) -> HttpRequest:
-    client = scope.get("client") or ("127.0.0.1", 0)
     return HttpRequest(
         method=scope["method"],
         raw_path=scope["raw_path"].decode("latin-1"),
         raw_query=scope["query_string"].decode("latin-1"),
         headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]],
         body=body,
-        source_ip=client[0],
+        source_ip=scope["client"][0],  # a TCP peer's (host, port): the server listens on TCP only
     )
 
 

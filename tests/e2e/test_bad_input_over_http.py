@@ -2,6 +2,7 @@
 
 import json
 import socket
+from http.client import HTTPResponse
 
 import pytest
 
@@ -160,3 +161,17 @@ def test_a_body_shorter_than_its_content_length_is_never_handed_on(local_api, us
 
     assert reply == b""
     assert local_api.table_records() == before
+
+
+@pytest.mark.local_only
+def test_a_content_length_repeated_with_one_value_frames_the_body_by_that_value(local_api, user):
+    host, port = local_api.url.removeprefix("http://").split(":")
+    request = _post_with_framing(user["userId"], b"Content-Length: 13\r\nContent-Length: 13\r\n").removesuffix(b"\r\n")
+
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        response = HTTPResponse(connection)
+        response.begin()
+        status, created = response.status, json.loads(response.read())
+
+    assert (status, created["task"]) == (201, "x")
