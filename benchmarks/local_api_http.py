@@ -3,8 +3,9 @@
 Starts the local API in a subprocess (empty table, `--quiet`, 4 handler instances), creates one
 user and one item, then for GET (the item) and POST (a new item) with 1, 4 and 16 client threads,
 each with and without keep-alive, sends requests for a fixed time and prints requests/s, p50 and
-p99 latency and any failures (resets, non-2xx). The whole stack is measured: socket, gateway,
-worker pool, handler and moto; the 40 ms steps of Nagle plus delayed ACK show on keep-alive rows.
+p99 latency and any failures (resets, non-2xx). The whole stack is measured: socket, uvicorn,
+gateway, worker pool, handler and moto; the 40 ms steps of Nagle plus delayed ACK would show on
+keep-alive rows.
 """
 
 from __future__ import annotations

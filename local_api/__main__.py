@@ -21,8 +21,10 @@ from typing import NoReturn
 from components import outputs
 from components.cors import is_origin
 from local_api import auth, cors
+from local_api.asgi import GatewayApp
 from local_api.embedded_dynamodb import CREDENTIALS, REGION, DemoUser, EmbeddedDynamoDB
-from local_api.server import LocalGateway, LocalHttpServer
+from local_api.gateway import LocalGateway
+from local_api.server import LocalHttpServer
 from local_api.workers import HandlerPool, ReloadingHandlerPool
 
 # Local-only key of the outputs file (the deployed stack has no demo data).
@@ -165,7 +167,9 @@ def serve(arguments: argparse.Namespace) -> int:
     try:
         gateway = LocalGateway(pool.invoke, openapi_json(), authorizer, cors_policy)
         try:
-            server = LocalHttpServer((arguments.host, arguments.port), gateway, access_log=not arguments.quiet)
+            server = LocalHttpServer(
+                (arguments.host, arguments.port), GatewayApp(gateway), access_log=not arguments.quiet
+            )
         except OSError as error:
             reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
             print(f"error: {arguments.host}:{arguments.port} {reason}; choose another with --port", file=sys.stderr)
@@ -184,7 +188,7 @@ def serve(arguments: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("\nstopping; the data was in memory and is gone", file=sys.stderr)
         finally:
-            server.server_close()
+            server.close()
             if outputs_written:  # they describe this server only
                 arguments.outputs_file.unlink(missing_ok=True)
     finally:

@@ -1,224 +1,91 @@
-"""The local HTTP front door: API Gateway's routing, JWT authorizer and proxy integration.
+"""The local HTTP server: uvicorn running `local_api.asgi.GatewayApp` on a socket bound up front.
 
-Explicit routes only, as the deployed API: a method and path that no route declares gets API
-Gateway's 404 `{"message":"Not Found"}` without invoking the handler. Besides the API it serves
-`/openapi.json` and an offline API explorer at `/docs`.
+uvicorn's h11 protocol parses and frames HTTP/1.1 (keep-alive, Content-Length or chunked bodies)
+and answers a request it cannot parse with its own 400 before the app sees it.
+
+h11 rather than httptools: it comes with uvicorn (pure Python, no compiled extension to install),
+and, as RFC 9112 (6.3) allows, it takes a Content-Length repeated with one value as that value,
+where httptools refuses it. What it costs is invisible here: about 0.05 ms more per request than
+httptools with a trivial app, against about 5 ms per request through the worker pool and moto,
+where the two measured alike within run-to-run noise (`benchmarks/local_api_http.py`).
 """
 
 from __future__ import annotations
 
-import re
-import sys
-from collections.abc import Callable
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+import copy
+import socket
 from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi import swagger_ui
-from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+import uvicorn
+import uvicorn.config
 
-from local_api.auth import InsufficientScopeError, JwtAuthorizer, UnauthorizedError, VerifiedToken
-from local_api.cors import CorsPolicy
-from local_api.gateway_events import (
-    HttpRequest,
-    HttpResponse,
-    UndecodablePathError,
-    build_event,
-    gateway_error,
-    gateway_path,
-    to_http_response,
-)
-from runtime.routes import ROUTES, Route, match_path
+from local_api.asgi import GatewayApp
 
-# API Gateway's own limit on a request payload; the handler refuses far smaller bodies itself.
-MAX_REQUEST_BYTES = 10 * 1024 * 1024
-_MAX_CHUNK_LINE = 1024
-_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]+")
-_SWAGGER_ASSETS = Path(swagger_ui.__file__).parent
-_ASSET_TYPES = {".js": "application/javascript", ".css": "text/css"}
-
-Invoke = Callable[[dict[str, Any]], Any]
-# No allowed origins: no CORS answers, as on an API without a CORS configuration.
-CORS_OFF = CorsPolicy(allowed_origins=())
+# Connections a burst can open before the server accepts them (uvicorn's default; the kernel caps
+# it at net.core.somaxconn).
+LISTEN_BACKLOG = 2048
+# On Ctrl-C or SIGTERM, requests in flight get this long to finish before they are cancelled.
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
-def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    for route in ROUTES:
-        parameters = match_path(route.path, path)
-        if parameters is not None and route.method == method:
-            return route, parameters
-    return None
+def listening_socket(address: tuple[str, int]) -> socket.socket:
+    """A TCP socket bound to `address` and listening (an OSError, such as the port being taken,
+    surfaces here), so that connections wait in the backlog while the server starts.
+
+    Created with protocol IPPROTO_TCP, not the default 0 that accepted sockets inherit: asyncio sets
+    TCP_NODELAY only on connections whose socket says IPPROTO_TCP, and without it a keep-alive
+    client's delayed ACK holds each response's body back about 40 ms (uvicorn#3149).
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(LISTEN_BACKLOG)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
-class LocalGateway:
-    """Everything a request meets before and after the function, as on API Gateway."""
-
-    def __init__(
-        self,
-        invoke: Invoke,
-        openapi_document: str,
-        authorizer: JwtAuthorizer | None,
-        cors: CorsPolicy = CORS_OFF,
-    ) -> None:
-        self._invoke = invoke
-        self._cors = cors
-        self._openapi = openapi_document.encode()
-        self._docs = generate_swagger_html(
-            spec=openapi_document,
-            swagger_js="/docs/swagger-ui-bundle.min.js",
-            swagger_css="/docs/swagger-ui.min.css",
-            swagger_base_url="/docs",
-            oauth2_config=None,
-        ).encode()
-        self._authorizer = authorizer
-
-    def handle(self, request: HttpRequest) -> HttpResponse:
-        return self._cors.preflight(request) or self._cors.apply(request, self._route(request))
-
-    def _route(self, request: HttpRequest) -> HttpResponse:
-        local = self._local_page(request)
-        if local is not None:
-            return local
-        try:
-            path = gateway_path(request.raw_path)
-        except UndecodablePathError:
-            return gateway_error(HTTPStatus.BAD_REQUEST, "Bad Request")
-        matched = match_route(request.method, path)
-        if matched is None:
-            return gateway_error(HTTPStatus.NOT_FOUND, "Not Found")
-        route, path_parameters = matched
-        verified: VerifiedToken | None = None
-        if self._authorizer is not None and route.requires_auth:
-            try:
-                verified = self._authorizer.verify(request.header("authorization"))
-            except UnauthorizedError:
-                return gateway_error(HTTPStatus.UNAUTHORIZED, "Unauthorized")
-            except InsufficientScopeError:
-                return gateway_error(HTTPStatus.FORBIDDEN, "Forbidden")
-        claims, scopes = (verified.claims, verified.scopes) if verified else (None, None)
-        try:
-            result = self._invoke(build_event(request, path, route, path_parameters, claims, scopes=scopes))
-        except Exception as error:
-            print(f"handler failed: {error!r}", file=sys.stderr)
-            return gateway_error(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
-        return to_http_response(result)
-
-    def _local_page(self, request: HttpRequest) -> HttpResponse | None:
-        if request.method != "GET":
-            return None
-        if request.raw_path == "/openapi.json":
-            return HttpResponse(200, [("content-type", "application/json")], self._openapi)
-        if request.raw_path == "/docs":
-            return HttpResponse(200, [("content-type", "text/html; charset=utf-8")], self._docs)
-        asset = request.raw_path.removeprefix("/docs/")
-        if request.raw_path.startswith("/docs/") and asset in {"swagger-ui-bundle.min.js", "swagger-ui.min.css"}:
-            content_type = _ASSET_TYPES[Path(asset).suffix]
-            return HttpResponse(200, [("content-type", content_type)], (_SWAGGER_ASSETS / asset).read_bytes())
-        return None
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the access log on stderr beside everything else (stdout carries
+    only the start-up announcement) and uvicorn's own start/stop lines left out (the announcement
+    says it all); its warnings, such as a request it refused to parse, still show."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    config["loggers"]["uvicorn.error"]["level"] = "WARNING"
+    return config
 
 
-class _UnreadableBodyError(Exception):
-    def __init__(self, status: HTTPStatus) -> None:
-        super().__init__(status.phrase)
-        self.status = status
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    server: LocalHttpServer
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: with Nagle on, a keep-alive client's delayed ACK
-    # holds the body back about 40 ms per request.
-    disable_nagle_algorithm = True
-
-    def do_request(self) -> None:
-        try:
-            body = self._read_body()
-        except _UnreadableBodyError as refusal:
-            self._send(gateway_error(refusal.status, refusal.status.phrase))
-            self.close_connection = True  # the rest of the stream cannot be trusted to be a request
-            return
-        raw_path, _, raw_query = self.path.partition("?")
-        request = HttpRequest(
-            method=self.command,
-            raw_path=raw_path,
-            raw_query=raw_query,
-            headers=list(self.headers.items()),
-            body=body,
-            source_ip=self.client_address[0],
+class LocalHttpServer:
+    def __init__(self, address: tuple[str, int], app: GatewayApp, *, access_log: bool = True) -> None:
+        self._socket = listening_socket(address)
+        config = uvicorn.Config(
+            app,
+            http="h11",
+            ws="none",
+            lifespan="off",
+            interface="asgi3",
+            loop="asyncio",
+            backlog=LISTEN_BACKLOG,
+            access_log=access_log,
+            log_config=_log_config(),
+            # API Gateway's sourceIp is the peer's address, whatever X-Forwarded-For says.
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
-        self._send(self.server.gateway.handle(request))
-
-    def _read_body(self) -> bytes:
-        """The body framed by Content-Length or chunked transfer coding (which wins, per RFC 9112)."""
-        transfer_coding = self.headers.get("transfer-encoding")
-        if transfer_coding is not None:
-            if transfer_coding.strip().lower() != "chunked":
-                raise _UnreadableBodyError(HTTPStatus.NOT_IMPLEMENTED)
-            return self._read_chunks()
-        declared_values = set(self.headers.get_all("content-length", ["0"]))
-        if len(declared_values) != 1:
-            raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)  # conflicting lengths (RFC 9112, 6.3)
-        declared = declared_values.pop()
-        if not declared.isascii() or not declared.isdigit():
-            raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
-        if int(declared) > MAX_REQUEST_BYTES:
-            raise _UnreadableBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        body = self.rfile.read(int(declared))
-        if len(body) < int(declared):
-            raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)  # the client ended its side short of the length
-        return body
-
-    def _read_chunks(self) -> bytes:
-        body = bytearray()
-        while True:
-            size_field = self.rfile.readline(_MAX_CHUNK_LINE).split(b";", 1)[0].strip()
-            if not _CHUNK_SIZE.fullmatch(size_field):
-                raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
-            size = int(size_field, 16)
-            if len(body) + size > MAX_REQUEST_BYTES:
-                raise _UnreadableBodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-            if size == 0:
-                break
-            body += self.rfile.read(size)
-            if self.rfile.readline(_MAX_CHUNK_LINE) != b"\r\n":
-                raise _UnreadableBodyError(HTTPStatus.BAD_REQUEST)
-        while self.rfile.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n", b""):
-            pass  # trailer fields: API Gateway does not pass them on either
-        return bytes(body)
-
-    def __getattr__(self, name: str) -> Any:
-        # Any method (TRACE, PROPFIND…) reaches the gateway, which answers 404 for undeclared ones.
-        if name.startswith("do_"):
-            return self.do_request
-        raise AttributeError(name)
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            if name.lower() not in {"content-length", "connection"}:
-                self.send_header(name, value)
-        self.send_header("content-length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.access_log:
-            sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
-
-
-class LocalHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default listen backlog is 5: a burst of 20 new connections gets resets.
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], gateway: LocalGateway, *, access_log: bool = True) -> None:
-        super().__init__(address, _RequestHandler)
-        self.gateway = gateway
-        self.access_log = access_log
+        self._server = uvicorn.Server(config)
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self._socket.getsockname()[:2]
         return f"http://{host!s}:{port}"
+
+    def serve_forever(self) -> None:
+        """Serve until SIGINT or SIGTERM; uvicorn then shuts down gracefully and raises the signal
+        again for the handler that was in place before it started."""
+        self._server.run(sockets=[self._socket])
+
+    def close(self) -> None:
+        self._socket.close()

@@ -7,10 +7,10 @@ against the table.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import sys
-import threading
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -75,8 +75,10 @@ class HandlerPool:
         if not all(future.result() for future in futures):
             raise RuntimeError("a handler instance did not start")
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        return self._executor.submit(_invoke, event).result()
+    async def invoke(self, event: dict[str, Any]) -> Any:
+        """The handler's result for `event`, from the first free instance; the event loop serves
+        other requests meanwhile."""
+        return await asyncio.wrap_future(self._executor.submit(_invoke, event))
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -94,24 +96,25 @@ def sources_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
 
 class ReloadingHandlerPool:
     """`--reload`: a pool started afresh, with the code as it is now, when the Python sources under
-    `watched` changed since the last request, so each request runs the current code."""
+    `watched` changed since the last request, so each request runs the current code.
+
+    Used from the event loop only: the check and the swap run without an await between them, so
+    concurrent requests restart the instances once. The check (a stat of each source, about
+    0.25 ms for runtime/) runs on the loop."""
 
     def __init__(self, start: Callable[[], HandlerPool], watched: Path) -> None:
         self._start = start
         self._watched = watched
-        self._lock = threading.Lock()
         self._fingerprint = sources_fingerprint(watched)
         self._pool = start()
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        with self._lock:
-            current = sources_fingerprint(self._watched)
-            if current != self._fingerprint:
-                retired, self._pool, self._fingerprint = self._pool, self._start(), current
-                retired.retire()
-                print(f"{self._watched.name}/ changed: handler instances restarted", file=sys.stderr, flush=True)
-            pool = self._pool
-        return pool.invoke(event)
+    async def invoke(self, event: dict[str, Any]) -> Any:
+        current = sources_fingerprint(self._watched)
+        if current != self._fingerprint:
+            retired, self._pool, self._fingerprint = self._pool, self._start(), current
+            retired.retire()
+            print(f"{self._watched.name}/ changed: handler instances restarted", file=sys.stderr, flush=True)
+        return await self._pool.invoke(event)
 
     def warm_up(self) -> None:
         self._pool.warm_up()

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import boto3
 import jwt
@@ -70,7 +70,7 @@ class LocalApi:
         return self.process.wait(timeout=30)
 
 
-def start_local_api(tmp_path: Path, *options: str) -> LocalApi:
+def start_local_api(tmp_path: Path, *options: str, stderr: IO[str] | int = subprocess.DEVNULL) -> LocalApi:
     if REMOTE_API_URL:
         pytest.skip("starts a local API of its own; the suite runs against API_URL")
     port = free_port()
@@ -81,7 +81,7 @@ def start_local_api(tmp_path: Path, *options: str) -> LocalApi:
         cwd=PROJECT_ROOT,
         env=environment,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
     )
     announcement = []

@@ -1,6 +1,7 @@
 """Starting and stopping the local API as a user would: demo data, the outputs file, bad options, Ctrl-C."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -70,6 +71,22 @@ def test_it_starts_with_the_seed_documents_rows_and_stops_cleanly_on_ctrl_c(tmp_
         "01KE6PE3K00000000000000007",
     ]
     assert [_ulid_millis(row_id) for row_id in ids] == [_millis(row["createdAt"]) for row in rows]
+
+
+def test_without_quiet_each_request_is_a_line_of_the_access_log_on_stderr(tmp_path):
+    paths = ("/openapi.json", "/nope?probe=1")
+    log = tmp_path / "stderr.log"
+    with log.open("w") as stderr:
+        api = start_local_api(tmp_path, "--no-demo-data", "--concurrency", "1", stderr=stderr)
+        try:
+            statuses = [requests.get(f"{api.url}{path}", timeout=10).status_code for path in paths]
+        finally:
+            api.stop()
+
+    requests_logged = re.findall(r'"GET (\S+) HTTP/1.1" (\d{3})', log.read_text())
+    assert statuses == [200, 404]
+    # the start-up's own health probes come first
+    assert [entry for entry in requests_logged if entry[0] != "/health"] == [(paths[0], "200"), (paths[1], "404")]
 
 
 def _run(*options):

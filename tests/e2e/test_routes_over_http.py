@@ -1,5 +1,7 @@
 """Every route over real HTTP through the local API Gateway, as a client app would call it."""
 
+from http.client import HTTPConnection
+
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -9,6 +11,23 @@ def test_health(local_api, http):
     response = http.get(f"{local_api.url}/health", timeout=5)
 
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.local_only
+def test_requests_on_one_kept_alive_connection_are_answered_in_turn(local_api):
+    host, port = local_api.url.removeprefix("http://").split(":")
+    connection = HTTPConnection(host, int(port), timeout=5)
+    answers = []
+    for _ in range(3):
+        connection.request("GET", "/health")
+        response = connection.getresponse()
+        answers.append((response.status, response.read(), connection.sock))
+    connection.close()
+
+    assert [(status, body) for status, body, _ in answers] == [(200, b'{"status":"ok"}')] * 3
+    first_socket = answers[0][2]
+    assert first_socket is not None
+    assert all(sock is first_socket for _, _, sock in answers)  # http.client drops a socket the server closes
 
 
 def test_a_user_and_its_items_through_every_route(local_api, http, sign_up):

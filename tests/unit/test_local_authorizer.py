@@ -1,6 +1,7 @@
 """The local JWT authorizer accepts exactly the tokens API Gateway's JWT authorizer would, on
 routes that require the scope of Cognito access tokens as the deployed cognito stack's do."""
 
+import asyncio
 import time
 
 import jwt
@@ -18,8 +19,8 @@ from local_api.auth import (
     load_or_create_key,
     mint_token,
 )
+from local_api.gateway import LocalGateway
 from local_api.gateway_events import HttpRequest
-from local_api.server import LocalGateway
 
 SUB = "3f1c2a4e-8b7d-4c1e-9f00-123456789abc"
 
@@ -232,7 +233,7 @@ def test_the_signing_key_is_created_once_and_reused(tmp_path):
 def _gateway(authorizer):
     events = []
 
-    def invoke(event):
+    async def invoke(event):
         events.append(event)
         return {"statusCode": 200, "body": "{}"}
 
@@ -241,7 +242,7 @@ def _gateway(authorizer):
 
 def _get(gateway, path, token=None):
     headers = [("Host", "127.0.0.1"), *([("Authorization", f"Bearer {token}")] if token else [])]
-    return gateway.handle(HttpRequest("GET", path, "", headers, b"", "127.0.0.1"))
+    return asyncio.run(gateway.handle(HttpRequest("GET", path, "", headers, b"", "127.0.0.1")))
 
 
 def test_the_handler_gets_the_claims_and_the_scopes_api_gateway_would_pass(key, authorizer):

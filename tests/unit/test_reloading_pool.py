@@ -1,5 +1,6 @@
 """`--reload`: the handler instances start afresh when the watched sources change, and only then."""
 
+import asyncio
 import os
 
 from local_api.workers import ReloadingHandlerPool
@@ -10,7 +11,7 @@ class FakePool:
         self.generation = generation
         self.retired = False
 
-    def invoke(self, event):
+    async def invoke(self, event):
         return self.generation
 
     def retire(self) -> None:
@@ -26,11 +27,15 @@ def test_a_changed_source_restarts_the_instances_before_the_next_request(tmp_pat
         started.append(FakePool(len(started) + 1))
         return started[-1]
 
-    pool = ReloadingHandlerPool(start, tmp_path)
-    assert [pool.invoke({}), pool.invoke({})] == [1, 1]
+    reloading = ReloadingHandlerPool(start, tmp_path)
+
+    def invoke():
+        return asyncio.run(reloading.invoke({}))
+
+    assert [invoke(), invoke()] == [1, 1]
 
     source.write_text("VERSION = 22\n")
-    assert pool.invoke({}) == 2
+    assert invoke() == 2
     assert started[0].retired
     assert not started[1].retired
 
@@ -38,6 +43,6 @@ def test_a_changed_source_restarts_the_instances_before_the_next_request(tmp_pat
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     (tmp_path / "__pycache__").mkdir()
     (tmp_path / "__pycache__" / "handler.cpython-311.py").write_text("")  # not a source: ignored
-    assert pool.invoke({}) == 3
-    assert pool.invoke({}) == 3
+    assert invoke() == 3
+    assert invoke() == 3
     assert len(started) == 3
