@@ -175,9 +175,13 @@ def find_python() -> Path:
     for candidate in candidates:
         if candidate and (found := _interpreter_of_version(candidate, wanted)):
             return found
-    where = f"{_PYTHON_ENVIRONMENT_VARIABLE}={configured} is not" if configured else "found no"
+    problem = (
+        f"{_PYTHON_ENVIRONMENT_VARIABLE}={configured} is not a python{wanted}"
+        if configured
+        else f"no python{wanted} on PATH or in pyenv"
+    )
     raise BuildError(
-        f"{where} a python{wanted}, which compiles the Lambda's bytecode: install one (`pyenv install {wanted}`,"
+        f"{problem}, and the Lambda's bytecode is compiled by one: install it (`pyenv install {wanted}`,"
         f" `uv python install {wanted}` or your OS's python{wanted} package) and, if it is not on PATH,"
         f" set {_PYTHON_ENVIRONMENT_VARIABLE}=/path/to/python{wanted}"
     )
@@ -324,7 +328,7 @@ def main() -> None:
         else:
             artifacts = ensure_artifacts(arguments.arch, PROJECT_ROOT, arguments.wheels)
     except BuildError as error:
-        raise SystemExit(f"make package: {error}") from None
+        raise SystemExit(f"cannot build the Lambda archives: {error}") from None
     print("\n".join(describe(artifacts)))
 
 
