@@ -77,9 +77,7 @@ def deployed(artifacts: Artifacts, root: Path) -> Deployment:
 
 def without_bytecode(deployment: Deployment, root: Path) -> Deployment:
     task_root = copy_without_bytecode(deployment.task_root, root / "var" / "task")
-    libraries = tuple(
-        copy_without_bytecode(library, root / "opt" / library.name) for library in deployment.libraries
-    )
+    libraries = tuple(copy_without_bytecode(library, root / "opt" / library.name) for library in deployment.libraries)
     return Deployment(task_root, libraries)
 
 
