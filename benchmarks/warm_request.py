@@ -22,6 +22,7 @@ import argparse
 import json
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +113,16 @@ def run(arguments: argparse.Namespace) -> tuple[dict[str, Any], Path, int]:
         # The repository last, only for benchmarks._support: runtime and every library come from the archives.
         child = Deployment(ours.task_root, (baselines, *ours.libraries, REPO_ROOT))
         try:
-            subprocess.run(
+            measuring = subprocess.Popen(
                 [str(python), "-m", "benchmarks.warm_child", str(configuration)],
                 cwd=ours.task_root,
                 env=child_environment(child, sink.address),
-                check=True,
-                timeout=900,
             )
+            while measuring.poll() is None:  # read the segments as they come, or the socket drops them
+                sink.drain()
+                time.sleep(0.01)
+            if measuring.returncode != 0:
+                raise RuntimeError(f"the measuring process failed (exit {measuring.returncode})")
             result = json.loads(output.read_text())
             assert_nothing_written(root, before | {output})
         finally:
