@@ -10,13 +10,13 @@ import base64
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
 
-from components import lambda_artifacts
 from components.lambda_artifacts import (
     FUNCTION_ROOT,
     ArchiveSize,
@@ -141,7 +141,7 @@ def test_a_wheel_whose_hash_is_not_the_locked_one_is_refused(tmp_path, monkeypat
     lock = tmp_path / "runtime.lock"
     lock.write_text(f"demo==1.0 \\\n    --hash=sha256:{'0' * 64}\n")
 
-    with pytest.raises(lambda_artifacts.subprocess.CalledProcessError):
+    with pytest.raises(subprocess.CalledProcessError):
         install_layer(tmp_path / "layer" / "python", "arm64", lock, tmp_path / "wheels")
 
 
@@ -208,3 +208,10 @@ def test_the_stand_in_archives_have_the_deployed_shape(stand_in_artifacts):
     ):
         assert function.namelist() == sorted(runtime_sources(ROOT))
         assert all(PurePosixPath(name).parts[0] == "python" for name in layer.namelist())
+
+
+def test_the_build_modules_import_no_pulumi_so_make_package_and_the_benchmarks_stay_light():
+    probe = "import sys, components.lambda_artifacts, components.runtime_lock; print('pulumi' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)  # noqa: S603
+
+    assert result.stdout.strip() == "False"
