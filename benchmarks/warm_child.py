@@ -129,7 +129,7 @@ def profile(variant: Variant, config: dict[str, Any], context: Any) -> dict[str,
     stats = pstats.Stats(profiler, stream=listing)
     stats.sort_stats("tottime").print_stats(config["top"])
     by_origin: dict[str, float] = {}
-    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():
         by_origin[origin(filename, config)] = by_origin.get(origin(filename, config), 0.0) + own
     return {"by_origin": by_origin, "top": listing.getvalue()}
 
