@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed
 # Test files run in parallel, one file per worker at a time (`make unit PYTEST_WORKERS=0` runs them in-process).
 PYTEST_WORKERS ?= 2
 
-.PHONY: install local test lint typecheck unit e2e
+# `make package ARCH=x86_64` builds the archives for an x86_64 machine (the benchmarks load them);
+# the stack always deploys the function's own architecture, arm64.
+ARCH ?= arm64
+
+.PHONY: install local test lint typecheck unit e2e package lock
 
 $(STAMP): requirements/runtime.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +41,12 @@ test: lint typecheck unit
 e2e: install
 	API_URL=$(API_URL) TOKEN=$(TOKEN) $(PY) -m pytest $(if $(TOKEN),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile) \
 		tests/e2e $(ARGS)
+
+# The function's and the dependency layer's archives, build/$(ARCH)/{function,layer}.zip, rebuilt
+# only when out of date (`ARGS=--force` rebuilds anyway). Needs a python3.13.
+package: install
+	$(PY) -m components.lambda_artifacts --arch $(ARCH) $(ARGS)
+
+# requirements/runtime.lock from requirements/runtime.txt: run it after changing a pin there.
+lock: install
+	$(PY) -m components.runtime_lock

@@ -1,51 +1,59 @@
-"""Cold start: import + first GET /health in a fresh process, ours against powertools' minimal handler.
+"""Cold start as Lambda sees it: the deployable archives, read-only, in fresh python3.13 processes.
 
-Each run is a new `python` process in a Lambda-like environment (Lambda's own variables set, so
-the X-Ray SDK, Logger and Metrics take their Lambda paths; tracing active and sampled, its
-segments sent to a local UDP sink standing in for the daemon). Inside the child the clock runs
-from just before the handler module's import to just after its first response, so cost moved
-from import to the first request still counts; interpreter start-up is not counted on either side.
+`function.zip` and `layer.zip` (`make package ARCH=<this machine>`, built first when missing or
+stale) are extracted as Lambda lays them out (/var/task, /opt/python), made read-only, and each
+run is a new python3.13 process with `PYTHONDONTWRITEBYTECODE=1` and Lambda's environment
+variables (tracing active and sampled, its segments sent to a local UDP stand-in for the
+daemon). Inside the child the clock runs from just before the handler module's import to just
+after its answers to the first data request, `GET /users/{id}` of a user in the embedded
+DynamoDB (moto's server in this process, on 127.0.0.1), and then `GET /health`: a client built
+lazily on the first request counts. Interpreter start-up is not counted.
 
-The task root is a fresh copy of the deployed sources without `__pycache__`, and the child runs
-with `-B`: like Lambda (the archive has no .pyc and /var/task is read-only) the function's own
-modules are compiled from source on every cold start. Libraries keep their installed bytecode,
-as the Lambda runtime's and the layer's do.
+Variants, run in interleaved rounds (the order rotates each round, after one discarded round):
+- ours: runtime.handler from the archives, with their bytecode;
+- (a) ours from the same files without any .pyc, as the public Powertools layer ships its libraries;
+- (b) a minimal powertools handler as its documentation builds one (benchmarks/baseline_handler.py),
+  making the same GetItem, on the same layer with bytecode;
+- (c) boto3 and a trivial handler making the same GetItem (benchmarks/boto3_handler.py), same layer;
+- (d) (c) with boto3 and its dependencies from a copy without .pyc ahead of the layer: what
+  relying on the Lambda runtime's boto3 would cost if its copy has no bytecode (the boto3 decision).
 """
 
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
-import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks._support import (
-    REPO_ROOT,
-    XRayDaemonSink,
-    clean_environment,
-    heading,
-    lambda_environment,
-    median,
-    spread,
-    verdict,
+from benchmarks._lambda_like import (
+    Deployment,
+    assert_nothing_written,
+    baseline_task_root,
+    child_environment,
+    deployed,
+    files_under,
+    lambda_artifacts,
+    make_read_only,
+    make_writable,
+    runtime_sdk_without_bytecode,
+    without_bytecode,
 )
+from benchmarks._support import XRayDaemonSink, heading, median, spread, verdict
+from components.lambda_artifacts import Artifacts
 
-TARGET_RATIO = 1.15
-OURS = "runtime.handler"
-BASELINE = "baseline_handler"
+TARGET_VERSUS_NO_BYTECODE = 0.6
+TARGET_VERSUS_POWERTOOLS = 1.05
 MARKER = "@@cold-start "
 
 # What the child runs. Before the clock starts it imports what Lambda's Python bootstrap has
-# already imported when it loads a handler, reads the event and builds a context.
+# already imported when it loads a handler, reads the events and builds a context.
 _CHILD = f"""
 import importlib, json, logging, os, sys, time, traceback, warnings
 
-event = json.loads(open(sys.argv[2]).read())
+events = json.loads(open(sys.argv[2]).read())
 
 
 class Context:
@@ -64,59 +72,48 @@ class Context:
 context = Context()
 start = time.perf_counter_ns()
 handler = importlib.import_module(sys.argv[1]).lambda_handler
-imported = time.perf_counter_ns()
-response = handler(event, context)
-answered = time.perf_counter_ns()
-result = {{"import_ns": imported - start, "total_ns": answered - start, "status": response["statusCode"]}}
+marks = [time.perf_counter_ns()]
+statuses = []
+for event in events:
+    statuses.append(handler(event, context)["statusCode"])
+    marks.append(time.perf_counter_ns())
+boto3 = sys.modules.get("boto3")
+result = {{
+    "marks_ns": [mark - start for mark in marks],
+    "statuses": statuses,
+    "modules": len(sys.modules),
+    "boto3_from": os.path.dirname(os.path.dirname(boto3.__file__)) if boto3 else None,
+}}
 sys.stdout.flush()
 print("{MARKER}" + json.dumps(result), flush=True)
 """
 
 
 @dataclass(frozen=True)
+class Variant:
+    key: str
+    label: str
+    module: str
+    deployment: Deployment
+
+
+@dataclass(frozen=True)
 class Run:
     import_ms: float
-    total_ms: float
+    first_request_ms: float
+    health_ms: float
+    modules: int
+    boto3_from: str | None
 
     @property
-    def first_request_ms(self) -> float:
-        return self.total_ms - self.import_ms
+    def total_ms(self) -> float:
+        return self.import_ms + self.first_request_ms + self.health_ms
 
 
-def deployed_sources() -> dict[str, Path]:
-    """Archive path -> file: the infrastructure's own selection when it exists, else runtime/**/*.py."""
-    try:
-        from components.lambda_package import function_sources
-    except ImportError:
-        return {
-            path.relative_to(REPO_ROOT).as_posix(): path
-            for path in sorted((REPO_ROOT / "runtime").rglob("*.py"))
-            if "__pycache__" not in path.parts
-        }
-    return function_sources(REPO_ROOT)
-
-
-def build_task_root(root: Path) -> int:
-    """Lay out /var/task: our sources as deployed, and the baseline as its own one-file function."""
-    sources = deployed_sources()
-    for archive_path, source in sources.items():
-        target = root / archive_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    shutil.copyfile(Path(__file__).with_name("baseline_handler.py"), root / f"{BASELINE}.py")
-    return len(sources)
-
-
-def health_event() -> dict[str, object]:
-    from tests.support.events import http_event
-
-    return http_event("GET", "/health")
-
-
-def run_child(module: str, event_file: Path, environment: dict[str, str]) -> Run:
+def run_child(python: Path, variant: Variant, events_file: Path, environment: dict[str, str]) -> Run:
     completed = subprocess.run(
-        [sys.executable, "-B", "-c", _CHILD, module, str(event_file)],
-        cwd=environment["LAMBDA_TASK_ROOT"],
+        [str(python), "-c", _CHILD, variant.module, str(events_file)],
+        cwd=variant.deployment.task_root,
         env=environment,
         capture_output=True,
         text=True,
@@ -126,70 +123,115 @@ def run_child(module: str, event_file: Path, environment: dict[str, str]) -> Run
     for line in completed.stdout.splitlines():
         if line.startswith(MARKER):
             result = json.loads(line.removeprefix(MARKER))
-            if result["status"] != 200:
-                raise RuntimeError(f"{module} answered {result['status']} to GET /health:\n{completed.stdout}")
-            return Run(import_ms=result["import_ns"] / 1e6, total_ms=result["total_ns"] / 1e6)
-    raise RuntimeError(f"{module} printed no timing (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+            if result["statuses"] != [200, 200]:
+                raise RuntimeError(f"{variant.label} answered {result['statuses']}:\n{completed.stdout[-3000:]}")
+            imported, first, health = result["marks_ns"]
+            return Run(
+                import_ms=imported / 1e6,
+                first_request_ms=(first - imported) / 1e6,
+                health_ms=(health - first) / 1e6,
+                modules=result["modules"],
+                boto3_from=result["boto3_from"],
+            )
+    raise RuntimeError(f"{variant.label} printed no timing (exit {completed.returncode}):\n{completed.stderr[-3000:]}")
+
+
+def variants(artifacts: Artifacts, python: Path, root: Path) -> list[Variant]:
+    ours = deployed(artifacts, root / "lambda")
+    sources_only = without_bytecode(ours, root / "no-bytecode")
+    baselines = baseline_task_root(python, ("baseline_handler", "boto3_handler"), root / "baselines" / "var" / "task")
+    runtime_sdk = runtime_sdk_without_bytecode(ours, root / "var" / "runtime")
+    return [
+        Variant("ours", "ours (archives, .pyc)", "runtime.handler", ours),
+        Variant("a", "(a) ours, no .pyc", "runtime.handler", sources_only),
+        Variant("b", "(b) minimal powertools", "baseline_handler", Deployment(baselines, ours.libraries)),
+        Variant("c", "(c) boto3 + trivial", "boto3_handler", Deployment(baselines, ours.libraries)),
+        Variant("d", "(d) (c), boto3 no .pyc", "boto3_handler", Deployment(baselines, (runtime_sdk, *ours.libraries))),
+    ]
+
+
+def data_events(user_id: str) -> list[dict[str, object]]:
+    from tests.support.events import http_event
+
+    return [http_event("GET", f"/users/{user_id}"), http_event("GET", "/health")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="measured runs per handler (default 15)")
-    parser.add_argument(
-        "--bytecode",
-        action="store_true",
-        help="precompile the task root (as if the archive shipped .pyc): shows what compiling costs",
-    )
+    parser.add_argument("--runs", type=int, default=15, help="measured rounds, one run of each variant (default 15)")
     arguments = parser.parse_args()
 
-    heading("Cold start: import + first GET /health in a fresh process (Lambda-like environment)")
-    sink = XRayDaemonSink()
-    runs: dict[str, list[Run]] = {OURS: [], BASELINE: []}
-    with tempfile.TemporaryDirectory(prefix="bench-task-root-") as directory:
-        task_root = Path(directory) / "task"
-        task_root.mkdir()
-        file_count = build_task_root(task_root)
-        if arguments.bytecode:
-            compileall.compile_dir(task_root, quiet=1)
-        event_file = Path(directory) / "event.json"
-        event_file.write_text(json.dumps(health_event()))
-        environment = clean_environment(lambda_environment(task_root, sink.address))
-        environment["PYTHONPATH"] = str(task_root)
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    from local_api.embedded_dynamodb import EmbeddedDynamoDB
 
-        # One discarded run each warms the OS file cache; then ABBA order cancels slow drift.
-        for module in (OURS, BASELINE):
-            run_child(module, event_file, environment)
-        for index in range(arguments.runs):
-            order = (OURS, BASELINE) if index % 2 == 0 else (BASELINE, OURS)
-            for module in order:
-                runs[module].append(run_child(module, event_file, environment))
+    heading("Cold start: the deployable archives, read-only, python3.13, import + GET /users/{id} + GET /health")
+    artifacts, python = lambda_artifacts()
+    database = EmbeddedDynamoDB()
+    endpoint = database.start()
+    table, idempotency_table = database.create_tables()
+    user = database.load_demo_data()[0]
+    settings = {"AWS_ENDPOINT_URL_DYNAMODB": endpoint, "TABLE_NAME": table, "IDEMPOTENCY_TABLE_NAME": idempotency_table}
+    sink = XRayDaemonSink()
+    with tempfile.TemporaryDirectory(prefix="bench-cold-start-") as directory:
+        root = Path(directory)
+        candidates = variants(artifacts, python, root)
+        events_file = root / "events.json"
+        events_file.write_text(json.dumps(data_events(user.user_id)))
+        make_read_only(root)
+        before = files_under(root)
+        runs: dict[str, list[Run]] = {variant.key: [] for variant in candidates}
+        try:
+            for index in range(arguments.runs + 1):
+                shift = index % len(candidates)
+                for variant in candidates[shift:] + candidates[:shift]:
+                    environment = child_environment(variant.deployment, sink.address, settings)
+                    run = run_child(python, variant, events_file, environment)
+                    if index > 0:  # the first round warms the OS file cache
+                        runs[variant.key].append(run)
+                sink.drain()
+            assert_nothing_written(root, before)
+        finally:
+            make_writable(root)
+    database.stop()
     segments = sink.drain()
     sink.close()
+    report(candidates, runs, arguments.runs, python, segments, root)
 
-    print(f"runs per handler: {arguments.runs} (alternating, after one discarded warm-up each)")
-    bytecode = "precompiled .pyc (--bytecode)" if arguments.bytecode else "no .pyc: compiled at start, as in Lambda"
-    print(f"task root: {file_count} deployed runtime files + baseline_handler.py, {bytecode}")
-    print("environment: AWS_LAMBDA_FUNCTION_NAME, LAMBDA_TASK_ROOT, AWS_EXECUTION_ENV=AWS_Lambda_python3.13, ...")
-    print(f"tracing active and sampled: {segments} X-Ray segment packets reached the stand-in daemon")
+
+def report(
+    candidates: list[Variant], runs: dict[str, list[Run]], rounds: int, python: Path, segments: int, root: Path
+) -> None:
+    print(f"rounds: {rounds} (each runs every variant once, order rotating; one discarded round first)")
+    print(f"interpreter: {python}; PYTHONDONTWRITEBYTECODE=1; trees read-only, nothing written (checked)")
+    print(f"tracing active and sampled: {segments} X-Ray packets reached the stand-in daemon")
     print()
-    print(f"{'handler':<20} {'import ms':>10} {'1st request ms':>15} {'total ms':>10}")
-    for module, label in ((OURS, "runtime.handler"), (BASELINE, "powertools baseline")):
-        samples = runs[module]
+    print(f"{'variant':<26} {'import':>8} {'GET user':>9} {'/health':>8} {'total':>8} {'modules':>8}  boto3 from")
+    for variant in candidates:
+        samples = runs[variant.key]
+        boto3_from = samples[0].boto3_from
+        where = Path(boto3_from).relative_to(root).as_posix() if boto3_from else "-"
         print(
-            f"{label:<20} {median([r.import_ms for r in samples]):>10.1f}"
-            f" {median([r.first_request_ms for r in samples]):>15.1f} {median([r.total_ms for r in samples]):>10.1f}"
+            f"{variant.label:<26} {median([r.import_ms for r in samples]):>8.1f}"
+            f" {median([r.first_request_ms for r in samples]):>9.1f} {median([r.health_ms for r in samples]):>8.1f}"
+            f" {median([r.total_ms for r in samples]):>8.1f} {samples[0].modules:>8}  {where}"
         )
-    print("(medians; total = import + first request, the measured figure)")
+    print("(medians in ms; total = import + first request + /health, the measured figure)")
     print()
-    for module, label in ((OURS, "runtime.handler"), (BASELINE, "powertools baseline")):
-        print(f"{label:<20} total ms: {spread([r.total_ms for r in runs[module]])}")
-    ours = median([r.total_ms for r in runs[OURS]])
-    baseline = median([r.total_ms for r in runs[BASELINE]])
-    ratio = ours / baseline
+    for variant in candidates:
+        print(f"{variant.label:<26} total ms: {spread([r.total_ms for r in runs[variant.key]])}")
+    total = {key: median([r.total_ms for r in samples]) for key, samples in runs.items()}
     print()
-    print(f"cold start ratio (median ours / median baseline): {ours:.1f} / {baseline:.1f} ms = {ratio:.3f}")
-    print(f"target: <= {TARGET_RATIO}  ->  {verdict(ratio, TARGET_RATIO)}")
+    for other, target, meaning in (
+        ("a", TARGET_VERSUS_NO_BYTECODE, "ours / (a) the same without .pyc"),
+        ("b", TARGET_VERSUS_POWERTOOLS, "ours / (b) minimal powertools"),
+        ("c", None, "ours / (c) boto3 + trivial"),
+    ):
+        ratio = total["ours"] / total[other]
+        goal = f"   target <= {target}  ->  {verdict(ratio, target)}" if target is not None else ""
+        print(f"{meaning:<36} {total['ours']:.1f} / {total[other]:.1f} ms = {ratio:.3f}{goal}")
+    print(
+        f"{'boto3 without .pyc: (d) - (c)':<36} {total['d']:.1f} - {total['c']:.1f} ms"
+        f" = {total['d'] - total['c']:+.1f} ms per cold start"
+    )
 
 
 if __name__ == "__main__":

@@ -1,61 +1,97 @@
-"""Package size: the zip of exactly what the Lambda deploys, deflated as Pulumi archives it.
+"""Package size: the deployable archives against Lambda's limits, and what the SDK costs in the layer.
 
-The file selection is the infrastructure's own, `components.lambda_package.function_sources`
-(archive path -> file), so this measures what `pulumi up` uploads, not a guess at it.
-Besides runtime/ it holds the bundled pure-Python packages (idna); powertools comes from its public
-layer and boto3 from the Lambda runtime.
+Measures `build/<arch>/function.zip` and `layer.zip` exactly as `make package` builds them
+(`components.lambda_artifacts.ensure_artifacts`, for the function's architecture unless
+`--arch`): zipped and unzipped sizes against Lambda's 50 MiB zipped for a direct upload and
+250 MiB unzipped for the function and its layers together, the largest distributions in the
+layer, the share of boto3 and what only it needs (the cost of pinning it rather than using the
+Lambda runtime's copy), and whether a second build gives the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
+import argparse
 import zipfile
-from collections.abc import Mapping
-from pathlib import Path
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
 
-from benchmarks._support import REPO_ROOT, heading, verdict
+from benchmarks._support import heading, verdict
+from components.lambda_artifacts import (
+    DIRECT_UPLOAD_LIMIT_BYTES,
+    UNZIPPED_LIMIT_BYTES,
+    ArchiveSize,
+    build_artifacts,
+    ensure_artifacts,
+    file_sha256,
+)
+from components.lambda_package import ARCHITECTURE, WHEEL_MACHINES
 
-TARGET_KB = 100
-KB = 1000  # the stricter reading of "KB"
-# A fixed timestamp, as Pulumi writes its archives, so the same sources give the same bytes.
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+MIB = 2**20
+# What the layer holds only for boto3 (and the X-Ray SDK's botocore patch): the SDK and the
+# libraries nothing else in the layer needs. jmespath stays either way: powertools needs it.
+SDK_ONLY = ("boto3", "botocore", "s3transfer", "dateutil", "urllib3", "six")
 
 
-def zip_archive(sources: Mapping[str, Path]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for archive_path in sorted(sources):
-            entry = zipfile.ZipInfo(archive_path, date_time=_FIXED_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            archive.writestr(entry, sources[archive_path].read_bytes())
-    return buffer.getvalue()
+def distribution_of(entry: str) -> str:
+    """python/botocore/data/... -> botocore; python/six.py and python/__pycache__/six.*.pyc -> six;
+    python/boto3-1.43.11.dist-info/... -> boto3; python/wrapt-stubs/... -> wrapt."""
+    parts = PurePosixPath(entry).parts
+    top = parts[2].split(".", 1)[0] if parts[1] == "__pycache__" else parts[1]
+    name = top.split("-", 1)[0].removesuffix(".py")
+    return {"python_dateutil": "dateutil"}.get(name, name)
+
+
+def sizes_by_distribution(layer: Path) -> dict[str, ArchiveSize]:
+    zipped: dict[str, int] = defaultdict(int)
+    unzipped: dict[str, int] = defaultdict(int)
+    with zipfile.ZipFile(layer) as archive:
+        for entry in archive.infolist():
+            if len(PurePosixPath(entry.filename).parts) > 1:
+                zipped[distribution_of(entry.filename)] += entry.compress_size
+                unzipped[distribution_of(entry.filename)] += entry.file_size
+    return {name: ArchiveSize(zipped[name], unzipped[name]) for name in sorted(zipped, key=lambda n: -zipped[n])}
 
 
 def main() -> None:
-    heading("Package size: the Lambda archive (runtime/ and bundled packages)")
-    try:
-        from components.lambda_package import function_sources
-    except ImportError as error:
-        print(f"not measured: components.lambda_package.function_sources is not available ({error}).")
-        print("This benchmark measures the infrastructure's own file selection and has no fallback of its own.")
-        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", choices=sorted(WHEEL_MACHINES), default=ARCHITECTURE)
+    arguments = parser.parse_args()
 
-    sources = function_sources(REPO_ROOT)
-    archive = zip_archive(sources)
-    uncompressed = sum(path.stat().st_size for path in sources.values())
-    stray = [name for name in sources if "__pycache__" in name or not name.endswith(".py")]
-    largest = sorted(sources.items(), key=lambda entry: entry[1].stat().st_size, reverse=True)[:5]
+    heading(f"Package size: build/{arguments.arch}/function.zip and layer.zip against Lambda's limits")
+    artifacts = ensure_artifacts(arguments.arch)
+    function, layer = ArchiveSize.of(artifacts.function_zip), ArchiveSize.of(artifacts.layer_zip)
+    for name, size in (("function.zip", function), ("layer.zip", layer)):
+        print(
+            f"{name:<13} zipped {size.zipped / MIB:6.2f} MiB ({size.zipped} bytes),"
+            f" unzipped {size.unzipped / MIB:6.2f} MiB"
+            f"   direct upload <= {DIRECT_UPLOAD_LIMIT_BYTES // MIB} MiB zipped"
+            f"  ->  {verdict(size.zipped, DIRECT_UPLOAD_LIMIT_BYTES)}"
+        )
+    total = function.unzipped + layer.unzipped
+    print(
+        f"{'together':<13} unzipped {total / MIB:6.2f} MiB   function + layers <= {UNZIPPED_LIMIT_BYTES // MIB} MiB"
+        f" unzipped  ->  {verdict(total, UNZIPPED_LIMIT_BYTES)}"
+    )
 
-    print(f"files: {len(sources)} (from components.lambda_package.function_sources)")
-    print(f"not .py or under __pycache__: {', '.join(stray) if stray else 'none'}")
-    print(f"largest: {', '.join(f'{name} {path.stat().st_size / KB:.1f} KB' for name, path in largest)}")
-    print(f"uncompressed: {uncompressed / KB:.1f} KB ({uncompressed} bytes)")
-    print(f"zipped (deflate): {len(archive) / KB:.1f} KB ({len(archive)} bytes)")
-    deterministic = zip_archive(sources) == archive
-    print(f"sha256 {hashlib.sha256(archive).hexdigest()[:16]}..., same bytes on a rebuild: {deterministic}")
-    print(f"target: zipped <= {TARGET_KB} KB (1 KB = {KB} bytes)  ->  {verdict(len(archive) / KB, TARGET_KB)}")
+    by_distribution = sizes_by_distribution(artifacts.layer_zip)
+    print()
+    print(f"{'in the layer':<24} {'zipped MiB':>10} {'unzipped MiB':>13}")
+    for name, size in by_distribution.items():
+        print(f"{name:<24} {size.zipped / MIB:>10.2f} {size.unzipped / MIB:>13.2f}")
+    sdk_zipped = sum(by_distribution[name].zipped for name in SDK_ONLY if name in by_distribution)
+    sdk_unzipped = sum(by_distribution[name].unzipped for name in SDK_ONLY if name in by_distribution)
+    print(
+        f"boto3 and what only it needs ({', '.join(SDK_ONLY)}): {sdk_zipped / MIB:.2f} MiB zipped,"
+        f" {sdk_unzipped / MIB:.2f} MiB unzipped; the layer without them: {(layer.zipped - sdk_zipped) / MIB:.2f} MiB"
+        f" zipped, {(layer.unzipped - sdk_unzipped) / MIB:.2f} MiB unzipped"
+    )
+
+    before = {path.name: file_sha256(path) for path in (artifacts.function_zip, artifacts.layer_zip)}
+    rebuilt = build_artifacts(arguments.arch)
+    after = {path.name: file_sha256(path) for path in (rebuilt.function_zip, rebuilt.layer_zip)}
+    print()
+    for name, digest in before.items():
+        print(f"{name:<13} sha256 {digest}; rebuilt: {'same bytes' if after[name] == digest else after[name]}")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
-"""What the Lambda function is made of: our `runtime/` sources, the few pure-Python libraries
-nothing else provides, and everything else from AWS.
+"""What the Lambda function is made of and what it runs on: our `runtime/` sources, the Python
+runtime and architecture, and the pip options that pick wheels for them.
 
-Pure Python (no pulumi import), so the benchmarks zip exactly the files the stack deploys.
+Pure Python (no pulumi import), so the build and the benchmarks use exactly what the stack deploys.
 
-Powertools (with pydantic and the X-Ray SDK) comes from the public Powertools layer, boto3 from
-the Lambda runtime itself. The layer version is pinned to the powertools version
-`requirements/runtime.txt` pins, and a test keeps the two in step. What the runtime imports
-beyond those (`idna`, for canonical email domains) ships in the archive, at its import path,
-from the environment that installed `requirements/runtime.txt`'s pin; a test checks that every
-third-party import of the runtime has one of these sources.
+The project's own dependency layer (`components.lambda_artifacts`, from
+`requirements/runtime.lock`) holds every library the runtime imports, boto3 included, with
+bytecode; a test checks that every third-party import of the runtime is locked. The stack built
+before it used the public Powertools layer (its version derived from the pinned powertools,
+checked against the SSM parameter AWS publishes) and the Lambda runtime's boto3, with `idna`,
+which neither has, bundled into the archive `function_sources` lists.
 """
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ HANDLER = "runtime.handler.lambda_handler"
 TOKEN_CLAIMS_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"  # noqa: S105 - a handler path
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
+# What the dependency layer can be built for: the function's own architecture, and x86_64 so
+# the benchmarks can load the real archives on an x86_64 machine. Lambda's name -> the machine
+# name wheels are tagged with.
+WHEEL_MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# Lambda's python3.13 runs on Amazon Linux 2023, whose glibc is 2.34: any manylinux_2_X wheel
+# with X up to 34 runs there (manylinux_2_17 is manylinux2014, the oldest cp313 wheels use).
+_GLIBC_MINORS = range(17, 35)
 
 # The layer version AWS publishes for this powertools version. Powertools publishes one layer
 # version per release (3.1.0 is 2, 3.4.1 is 6, 3.31.1 is 36; 3.32 and 3.33 were never released),
@@ -33,9 +40,8 @@ POWERTOOLS_LAYER_VERSION = 40
 # The account AWS publishes the Powertools layers from, in the commercial partition.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
-# Top-level packages the runtime may import, by who provides them in Lambda.
-LAYER_PACKAGES = ("aws_lambda_powertools", "aws_xray_sdk", "pydantic", "pydantic_core", "typing_extensions")
-LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore")
+# Shipped in the function's archive while it runs on the public Powertools layer, which lacks it;
+# the project's own layer (components.lambda_artifacts) holds it with everything else.
 BUNDLED_PACKAGES = ("idna",)
 
 SOURCE_PACKAGE = "runtime"
@@ -110,3 +116,24 @@ def powertools_layer_arn(
         f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
         f"AWSLambdaPowertoolsPythonV3-{python_tag}-{architecture}:{layer_version}"
     )
+
+
+def python_version(python_runtime: str = PYTHON_RUNTIME) -> str:
+    """python3.13 -> 3.13"""
+    return python_runtime.removeprefix("python")
+
+
+def wheel_target_options(architecture: str, python_runtime: str = PYTHON_RUNTIME) -> list[str]:
+    """pip options that select the wheels Lambda's Python runs on `architecture`, whatever machine pip runs on."""
+    if architecture not in WHEEL_MACHINES:
+        raise ValueError(f"unknown architecture {architecture!r}: one of {', '.join(WHEEL_MACHINES)}")
+    version = python_version(python_runtime)
+    tag = "cp" + version.replace(".", "")
+    platforms = [f"manylinux_2_{minor}_{WHEEL_MACHINES[architecture]}" for minor in _GLIBC_MINORS]
+    return [
+        "--only-binary=:all:",
+        "--implementation=cp",
+        f"--python-version={version}",
+        f"--abi={tag}",
+        *(f"--platform={platform}" for platform in platforms),
+    ]

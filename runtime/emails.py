@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import idna
-
 # The shape of an address, wherever one is accepted (profiles, the alarm subscription): something,
 # an @, a domain with a dot. The canonical form below decides what is one address.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -39,6 +37,9 @@ def canonical_email(address: str) -> str:
     local, at, domain = address.rpartition("@")
     if not local or not at:
         raise InvalidEmailError("the address has no local part and domain")
+    # Imported here, not at start: most cold starts serve a request that holds no address.
+    import idna
+
     try:
         ascii_domain = idna.encode(domain, uts46=True, transitional=False).decode("ascii")
     except UnicodeError as error:  # idna.IDNAError is a UnicodeError

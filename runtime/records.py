@@ -30,12 +30,23 @@ class Profile:
     incarnation: str | None
 
 
+# Most attributes are plain strings; the (de)serializer's chain of type checks costs a warm
+# request more than the rest of the mapping, so strings take the short way, with the same result.
+def _attribute(value: Any) -> dict[str, Any]:
+    return {"S": value} if type(value) is str else _serializer.serialize(value)
+
+
+def _value(attribute: Mapping[str, Any]) -> Any:
+    text = attribute.get("S")
+    return text if type(text) is str and len(attribute) == 1 else _deserializer.deserialize(attribute)
+
+
 def to_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in values.items()}
+    return {name: _attribute(value) for name, value in values.items()}
 
 
 def from_attributes(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
+    return {name: _value(value) for name, value in attributes.items()}
 
 
 def profile_from(attributes: Mapping[str, Any]) -> Profile:

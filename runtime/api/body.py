@@ -28,6 +28,9 @@ MAX_JSON_DEPTH = 32
 _STRING = re.compile(r'"(?:[^"\\]++|\\[\s\S])*+"?')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# A JSON escape of a UTF-16 surrogate, \uD800 to \uDFFF (an escaped backslash before `u` matches
+# too: a needless second look, never a missed one).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 
 
 def _encoded_size(event: Mapping[str, Any]) -> int:
@@ -56,8 +59,14 @@ def _nesting_depth(text: str) -> int:
     return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
-def _holds_lone_surrogate(value: Any) -> bool:
-    """Whether a parsed body holds a string that is not Unicode text, from a `\\ud800`-style escape."""
+def _holds_lone_surrogate(text: str, value: Any) -> bool:
+    """Whether a parsed body holds a string that is not Unicode text, from a `\\ud800`-style escape.
+
+    The text itself is UTF-8 by then, so only such an escape can make one: without any, the parsed
+    value needs no second look.
+    """
+    if not _SURROGATE_ESCAPE.search(text):
+        return False
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
@@ -81,7 +90,7 @@ def _parse_problem(event: Mapping[str, Any]) -> str | None:
         value = json.loads(text)
     except ValueError:
         return "the body is not valid JSON"
-    if _holds_lone_surrogate(value):
+    if _holds_lone_surrogate(text, value):
         return "the body escapes a lone surrogate, which is not Unicode text"
     return None
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from components.lambda_artifacts import Artifacts
 from tests.infra.pulumi_mocks import Deployment
-from tests.infra.stacks import STACKS, deploy_stack
+from tests.infra.stacks import ROOT, STACKS, deploy_stack
+from tests.support.lambda_artifacts import write_stand_in_artifacts
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,3 +29,9 @@ def dev() -> Deployment:
 @pytest.fixture(scope="module")
 def prod() -> Deployment:
     return deploy_stack("prod")
+
+
+@pytest.fixture(scope="session")
+def stand_in_artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
+    """function.zip and layer.zip of the deployed shape, written once per session without building."""
+    return write_stand_in_artifacts(ROOT, tmp_path_factory.mktemp("lambda-artifacts"))

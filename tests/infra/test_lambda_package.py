@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from components import lambda_package
 from components.lambda_function import source_archive
 from components.lambda_package import bundled_sources, function_sources, powertools_layer_arn, runtime_sources
+from components.runtime_lock import LOCK, read_lock
 from tests.infra.stacks import ROOT
 
 
@@ -142,15 +144,16 @@ def _third_party_imports() -> dict[str, set[str]]:
     return found
 
 
-def test_every_library_the_runtime_imports_comes_from_the_layer_the_lambda_runtime_or_the_archive():
-    provided = {
-        *lambda_package.LAYER_PACKAGES,
-        *lambda_package.LAMBDA_RUNTIME_PACKAGES,
-        *lambda_package.BUNDLED_PACKAGES,
-    }
+def test_every_library_the_runtime_imports_is_a_distribution_of_the_layers_lock():
+    lock = read_lock((ROOT / LOCK).read_text())
+    distributions = importlib.metadata.packages_distributions()
 
-    unprovided = {name: sorted(modules) for name, modules in _third_party_imports().items() if name not in provided}
-    assert not unprovided, f"imported by the runtime but not deployed with it: {unprovided}"
+    unlocked = {
+        name: sorted(modules)
+        for name, modules in _third_party_imports().items()
+        if not {canonicalize_name(distribution) for distribution in distributions.get(name, [])} & set(lock)
+    }
+    assert not unlocked, f"imported by the runtime but not locked (pin it in runtime.txt, `make lock`): {unlocked}"
 
 
 def test_the_archive_bundles_each_bundled_package_at_its_pinned_version():

@@ -1,1 +1,2 @@
-"""Helpers the test suites share: payload-2.0 events, the DynamoDB call recorder, table invariants."""
+"""Helpers the test suites share: payload-2.0 events, the DynamoDB call recorder, table invariants,
+stand-in Lambda archives."""
