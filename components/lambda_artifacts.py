@@ -14,7 +14,8 @@ Why bytecode: /var/task and /opt are read-only in Lambda, so a module shipped wi
 is compiled from source on every cold start (the public Powertools layer ships none; the
 cold-start benchmark measures our handler at about a third of the time with bytecode).
 Timestamp-checked .pyc do not match their sources' dates in a zip with fixed timestamps, so
-every .pyc is hash-based and unchecked (PEP 552): its source is never read to validate it. It is compiled by a python3.13 (the runtime's minor version, whose bytecode
+every .pyc is hash-based and unchecked (PEP 552): its source is never read to validate it. It is
+compiled by a python3.13 (the runtime's minor version, whose bytecode
 format is fixed for all its patch releases) and records the path the module has in Lambda
 (`/var/task/runtime/…`, `/opt/python/…`), not the build machine's.
 
