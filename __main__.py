@@ -34,11 +34,12 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components import lambda_package, outputs
+from components import lambda_artifacts, lambda_package, outputs
 from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alarms import AlarmOptions
+from components.function_package import FunctionPackage
 from components.http_lambda_api import AlarmThresholds, ApiOptions, HttpLambdaApi, HttpLambdaApiArgs, JwtAuthorizerArgs
-from components.lambda_function import FunctionCode, FunctionNetwork, FunctionOptions, TableAccess, source_archive
+from components.lambda_function import FunctionCode, FunctionNetwork, FunctionOptions, TableAccess
 from components.private_network import (
     DynamoDbEndpointAccess,
     FlowLogOptions,
@@ -58,8 +59,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 NAME = "users-items"
 
 
-def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
-    """Create every resource; return the stack outputs by their exported names."""
+def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> dict[str, pulumi.Output[object]]:
+    """Create every resource, the functions from `artifacts` (`make package`); return the stack
+    outputs by their exported names."""
     alarms = create_alarm_topic(config)
     table, idempotency_table = create_tables(config, alarms)
     table_access = [
@@ -75,14 +77,12 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
     ]
     network = create_network(config, table_access)
 
-    # The one place the functions' code comes in: one archive of the runtime's sources and bundled
-    # packages for every function, and the Powertools layer for the API's.
+    # The one place the functions' code comes in: `make package`'s archive of the runtime for every
+    # function, and its dependency layer for those that import more than the standard library.
     region = aws.get_region_output().region
-    archive = source_archive(lambda_package.function_sources(PROJECT_ROOT))
-    api_code = function_code(
-        archive, lambda_package.HANDLER, layers=[powertools_layer(region, verify=config.verify_powertools_layer)]
-    )
-    trigger_code = function_code(archive, lambda_package.TOKEN_CLAIMS_HANDLER)
+    package = FunctionPackage(NAME, artifacts)
+    api_code = package.code(lambda_package.HANDLER)
+    trigger_code = package.code(lambda_package.TOKEN_CLAIMS_HANDLER, dependencies=False)
 
     pool = create_user_pool(config, trigger_code) if config.auth_mode == "cognito" else None
     authorizer = create_authorizer(config, pool)
@@ -91,6 +91,7 @@ def build_stack(config: StackConfig) -> dict[str, pulumi.Output[object]]:
         timeout_seconds=config.lambda_timeout_seconds,
         log_retention_days=config.log_retention_days,
         reserved_concurrency=config.reserved_function_concurrency,
+        snap_start=config.snap_start,
     )
     api = HttpLambdaApi(
         f"{NAME}-api",
@@ -230,17 +231,6 @@ def create_network(config: StackConfig, tables: Sequence[TableAccess]) -> Privat
     )
 
 
-def function_code(archive: pulumi.Archive, handler: str, *, layers: Sequence[pulumi.Input[str]] = ()) -> FunctionCode:
-    """A function of the stack: this handler in the archive, on the Python and CPU the package is built for."""
-    return FunctionCode(
-        archive=archive,
-        handler=handler,
-        layers=layers,
-        python_runtime=lambda_package.PYTHON_RUNTIME,
-        architecture=lambda_package.ARCHITECTURE,
-    )
-
-
 def create_authorizer(config: StackConfig, pool: UserPool | None) -> JwtAuthorizerArgs | None:
     """Who issues the tokens the API accepts: the stack's own user pool, a configured issuer, or
     nobody (`none`: every route open)."""
@@ -272,26 +262,6 @@ def create_user_pool(config: StackConfig, trigger_code: FunctionCode) -> UserPoo
     )
 
 
-def powertools_layer(region: pulumi.Output[str], *, verify: bool) -> pulumi.Output[str]:
-    """The pinned Powertools layer; when `verify`, checked against the ARN AWS publishes for the
-    pinned powertools version, so a wrong pin fails the preview instead of deploying other code."""
-    pinned = region.apply(lambda_package.powertools_layer_arn)
-    if not verify:
-        return pinned
-    published = aws.ssm.get_parameter_output(name=lambda_package.powertools_layer_parameter()).insecure_value
-    return pulumi.Output.all(pinned, published).apply(lambda arns: _same_layer(arns[0], arns[1]))
-
-
-def _same_layer(pinned: str, published: str) -> str:
-    if pinned != published:
-        raise ValueError(
-            f"the pinned Powertools layer {pinned} is not the one AWS publishes for powertools "
-            f"{lambda_package.POWERTOOLS_VERSION} ({published}): set POWERTOOLS_LAYER_VERSION in "
-            f"components/lambda_package.py to {published.rsplit(':', 1)[-1]}"
-        )
-    return pinned
-
-
 def function_environment(
     table_name: pulumi.Input[str], idempotency_table_name: pulumi.Input[str]
 ) -> dict[str, pulumi.Input[str]]:
@@ -311,6 +281,14 @@ def function_environment(
     return environment
 
 
+def built_artifacts() -> lambda_artifacts.Artifacts:
+    """`make package`'s archives for the function's architecture, rebuilt first when missing or stale."""
+    try:
+        return lambda_artifacts.ensure_artifacts(lambda_package.ARCHITECTURE)
+    except lambda_artifacts.BuildError as error:
+        raise pulumi.RunError(str(error)) from error  # one line, no traceback
+
+
 if __name__ == "__main__":
-    for output_name, value in build_stack(StackConfig.load()).items():
+    for output_name, value in build_stack(StackConfig.load(), built_artifacts()).items():
         pulumi.export(output_name, value)

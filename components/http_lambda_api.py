@@ -28,6 +28,7 @@ from components.lambda_function import (
     FunctionCode,
     FunctionNetwork,
     FunctionOptions,
+    LambdaFunction,
     LambdaFunctionArgs,
     TableAccess,
     create_lambda_function,
@@ -179,13 +180,13 @@ class HttpLambdaApi(pulumi.ComponentResource):
         )
         function = built.function
         api = self._create_api()
-        integration = self._create_integration(api, function)
+        integration = self._create_integration(api, built)
         authorizer = self._create_authorizer(api, args.api.jwt_authorizer) if args.api.jwt_authorizer else None
         scopes = args.api.jwt_authorizer.required_scopes if args.api.jwt_authorizer else ()
         for route in args.routes:
             self._create_route(api, integration, route, authorizer, scopes)
         stage, access_log_group = self._create_stage(api)
-        self._allow_invocation_by(api, function)
+        self._allow_invocation_by(api, built)
         if args.alarms:
             create_alarms(
                 self._alarm_specs(function, api, stage),
@@ -240,9 +241,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_integration(
-        self, api: aws.apigatewayv2.Api, function: aws.lambda_.Function
-    ) -> aws.apigatewayv2.Integration:
+    def _create_integration(self, api: aws.apigatewayv2.Api, function: LambdaFunction) -> aws.apigatewayv2.Integration:
         return aws.apigatewayv2.Integration(
             self._name,
             api_id=api.id,
@@ -340,11 +339,12 @@ class HttpLambdaApi(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
 
-    def _allow_invocation_by(self, api: aws.apigatewayv2.Api, function: aws.lambda_.Function) -> None:
+    def _allow_invocation_by(self, api: aws.apigatewayv2.Api, function: LambdaFunction) -> None:
         aws.lambda_.Permission(
             f"{self._name}-api",
             action="lambda:InvokeFunction",
-            function=function.name,
+            function=function.function.name,
+            qualifier=function.qualifier,
             principal="apigateway.amazonaws.com",
             # Any stage and route of this API, and no other API: `/*/*` is stage/method+path.
             source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),

@@ -5,15 +5,12 @@ Pure Python (no pulumi import), so the build and the benchmarks use exactly what
 
 The project's own dependency layer (`components.lambda_artifacts`, from
 `requirements/runtime.lock`) holds every library the runtime imports, boto3 included, with
-bytecode; a test checks that every third-party import of the runtime is locked. The stack built
-before it used the public Powertools layer (its version derived from the pinned powertools,
-checked against the SSM parameter AWS publishes) and the Lambda runtime's boto3, with `idna`,
-which neither has, bundled into the archive `function_sources` lists.
+bytecode; a test checks that every third-party import of the runtime is locked. It replaced the
+public Powertools layer, which ships no bytecode, and the runtime's own boto3.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 HANDLER = "runtime.handler.lambda_handler"
@@ -28,21 +25,6 @@ WHEEL_MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
 # Lambda's python3.13 runs on Amazon Linux 2023, whose glibc is 2.34: any manylinux_2_X wheel
 # with X up to 34 runs there (manylinux_2_17 is manylinux2014, the oldest cp313 wheels use).
 _GLIBC_MINORS = range(17, 35)
-
-# The layer version AWS publishes for this powertools version. Powertools publishes one layer
-# version per release (3.1.0 is 2, 3.4.1 is 6, 3.31.1 is 36; 3.32 and 3.33 were never released),
-# which makes 3.37.0 layer 40: derived, not read from AWS, so the stack checks it against the
-# public SSM parameter AWS publishes per release (`powertools_layer_parameter`) on every
-# preview and `pulumi up` unless `verifyPowertoolsLayer` is off, and names the right number if
-# they differ. By hand: `aws ssm get-parameter --name <that parameter>`.
-POWERTOOLS_VERSION = "3.37.0"
-POWERTOOLS_LAYER_VERSION = 40
-# The account AWS publishes the Powertools layers from, in the commercial partition.
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-
-# Shipped in the function's archive while it runs on the public Powertools layer, which lacks it;
-# the project's own layer (components.lambda_artifacts) holds it with everything else.
-BUNDLED_PACKAGES = ("idna",)
 
 SOURCE_PACKAGE = "runtime"
 # Never shipped even when they sit under runtime/: tests and local helpers are not the function.
@@ -66,56 +48,10 @@ def runtime_sources(project_root: Path) -> dict[str, Path]:
     }
 
 
-def bundled_sources() -> dict[str, Path]:
-    """Archive path (`idna/…`) -> file, for every Python source of each bundled package as
-    installed here; the same pinned version gives the same files, so the archive stays stable."""
-    sources: dict[str, Path] = {}
-    for name in BUNDLED_PACKAGES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            raise ModuleNotFoundError(f"{name} is not installed: install requirements/runtime.txt")
-        package = Path(next(iter(spec.submodule_search_locations)))
-        for path in sorted(package.rglob("*.py")):
-            relative = path.relative_to(package)
-            if "__pycache__" not in relative.parts:
-                sources[f"{name}/{relative.as_posix()}"] = path
-    return sources
-
-
-def function_sources(project_root: Path) -> dict[str, Path]:
-    """Everything the function's archive holds: the runtime's sources and the bundled packages."""
-    return dict(sorted({**runtime_sources(project_root), **bundled_sources()}.items()))
-
-
 def _is_shipped(relative: Path) -> bool:
     if any(part == "__pycache__" or part.startswith(".") for part in relative.parts):
         return False
     return relative.name not in _EXCLUDED_NAMES and not relative.name.startswith(_EXCLUDED_PREFIXES)
-
-
-def powertools_layer_parameter(
-    *,
-    python_runtime: str = PYTHON_RUNTIME,
-    architecture: str = ARCHITECTURE,
-    powertools_version: str = POWERTOOLS_VERSION,
-) -> str:
-    """The public SSM parameter whose value is the layer ARN AWS published for that release."""
-    return f"/aws/service/powertools/python/{architecture}/{python_runtime}/{powertools_version}"
-
-
-def powertools_layer_arn(
-    region: str,
-    *,
-    python_runtime: str = PYTHON_RUNTIME,
-    architecture: str = ARCHITECTURE,
-    layer_version: int = POWERTOOLS_LAYER_VERSION,
-) -> str:
-    """The public Powertools for AWS Lambda (Python) v3 layer for this region, runtime and CPU."""
-    python_tag = python_runtime.replace(".", "")  # python3.13 -> python313
-    return (
-        f"arn:aws:lambda:{region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python_tag}-{architecture}:{layer_version}"
-    )
 
 
 def python_version(python_runtime: str = PYTHON_RUNTIME) -> str:

@@ -275,11 +275,11 @@ class StackConfig:
         "concurrent instances against the reserved concurrency.",
         between(1, 100),
     )
-    verify_powertools_layer: bool = setting(
-        True,
-        "Check the pinned Powertools layer against the ARN AWS publishes for the pinned powertools "
-        "version (public SSM parameter /aws/service/powertools/python/...); the preview fails, naming the"
-        " right layer version, when they differ. Turn off only where that parameter is not published.",
+    snap_start: bool = setting(
+        False,
+        "Lambda SnapStart for the API function: each deploy publishes a version, snapshots it after "
+        "init, and the API invokes it through the `live` alias. Cold starts become restores; for Python "
+        "this costs a caching charge while the version is live and a charge per restore.",
     )
 
     def __post_init__(self) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,13 +28,6 @@ REGION_ZONES = {
     "us-east-1": {"a": "use1-az6", "b": "use1-az1", "c": "use1-az3", "d": "use1-az2", "e": "use1-az4", "f": "use1-az5"},
     "eu-west-1": {"a": "euw1-az2", "b": "euw1-az3", "c": "euw1-az1"},
 }
-# Powertools release -> the layer version AWS publishes for it (its public SSM parameter's ARN).
-# 3.1.0 and 3.4.1 as the powertools project announced them, 3.31.1 as seen pinned in public
-# code; 3.37.0 is this project's derived pin, which only a real preview checks against AWS.
-PUBLISHED_POWERTOOLS_LAYERS = {"3.1.0": 2, "3.4.1": 6, "3.31.1": 36, "3.37.0": 40}
-_POWERTOOLS_PARAMETER = re.compile(
-    r"/aws/service/powertools/python/(?P<architecture>arm64|x86_64)/(?P<python>python3\.\d+)/(?P<version>[\d.]+)"
-)
 # The real prefix list ids of DynamoDB in a few regions (`aws ec2 describe-prefix-lists`).
 DYNAMODB_PREFIX_LISTS = {"us-east-1": "pl-02cd2c6b", "eu-west-1": "pl-6fa54006", "us-west-2": "pl-00a54069"}
 
@@ -118,20 +110,6 @@ class AwsMocks(pulumi.runtime.Mocks):
         return {"id": self.region, "region": self.region, "names": [name for name, _ in zones],
                 "zoneIds": [zone_id for _, zone_id in zones], "groupNames": [self.region] * len(zones)}  # fmt: skip
 
-    def _public_parameter(self, name: str) -> dict[str, Any]:
-        """AWS's public Powertools layer parameters; any other name is not found, as in AWS."""
-        match = _POWERTOOLS_PARAMETER.fullmatch(name)
-        if match is None or match["version"] not in PUBLISHED_POWERTOOLS_LAYERS:
-            raise ValueError(f"ParameterNotFound: {name}")
-        python_tag = match["python"].replace(".", "")
-        arn = (
-            f"arn:aws:lambda:{self.region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-"
-            f"{python_tag}-{match['architecture']}:{PUBLISHED_POWERTOOLS_LAYERS[match['version']]}"
-        )
-        parameter_arn = f"arn:aws:ssm:{self.region}::parameter{name}"
-        return {"id": name, "name": name, "arn": parameter_arn, "type": "String", "value": arn, "insecureValue": arn,
-                "version": 1, "withDecryption": True, "region": self.region}  # fmt: skip
-
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         self.invokes.append(Invoke(args.token, dict(args.args)))
         region = self.region
@@ -155,7 +133,6 @@ class AwsMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci",
                 "userId": "AIDAEXAMPLEUSERID0001",
             },
-            "aws:ssm/getParameter:getParameter": lambda: self._public_parameter(args.args["name"]),
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda: self._zones(args.args),
         }
         if args.token not in answers:
@@ -236,14 +213,26 @@ class AwsMocks(pulumi.runtime.Mocks):
     def _function(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         name = self._autoname(args)
         arn = self._arn("lambda", f"function:{name}")
-        invoke_arn = f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        # `publish` makes Lambda publish version 1 on create; otherwise only $LATEST exists.
+        version = "1" if args.inputs.get("publish") else "$LATEST"
         return name, {
             "name": name,
             "arn": arn,
-            "invokeArn": invoke_arn,
-            "qualifiedArn": f"{arn}:$LATEST",
-            "version": "$LATEST",
+            "invokeArn": self._invoke_arn(arn),
+            "qualifiedArn": f"{arn}:{version}",
+            "version": version,
         }
+
+    def _invoke_arn(self, function_arn: str) -> str:
+        return f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+
+    def _alias(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        arn = self._arn("lambda", f"function:{args.inputs['functionName']}:{args.inputs['name']}")
+        return arn, {"arn": arn, "invokeArn": self._invoke_arn(arn)}
+
+    def _layer_version(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        layer_arn = self._arn("lambda", f"layer:{args.inputs['layerName']}")
+        return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
 
     def _permission(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         statement = args.inputs.get("statementId") or f"terraform-{_hex(args.name, length=26)}"
@@ -324,6 +313,8 @@ _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArg
     "aws:dynamodb/table:Table": AwsMocks._table,
     "aws:lambda/function:Function": AwsMocks._function,
     "aws:lambda/permission:Permission": AwsMocks._permission,
+    "aws:lambda/alias:Alias": AwsMocks._alias,
+    "aws:lambda/layerVersion:LayerVersion": AwsMocks._layer_version,
     "aws:apigatewayv2/api:Api": AwsMocks._api,
     "aws:apigatewayv2/integration:Integration": AwsMocks._integration,
     "aws:apigatewayv2/route:Route": AwsMocks._route,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import tempfile
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -11,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from components.lambda_artifacts import Artifacts
 from components.stack_config import StackConfig
 from tests.infra.pulumi_mocks import PROJECT, Deployment, Registered, deploy
+from tests.support.lambda_artifacts import write_stand_in_artifacts
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "prod")
@@ -45,6 +48,13 @@ def stack_program() -> ModuleType:
     return module
 
 
+@cache
+def stand_in_artifacts() -> Artifacts:
+    """What the program deploys instead of `make package`'s archives: the same shape, written once
+    per test process, never built (no pip, no python3.13, no network)."""
+    return write_stand_in_artifacts(ROOT, Path(tempfile.mkdtemp(prefix="stack-artifacts-")))
+
+
 def operator_settings(stack: str, **overrides: str) -> dict[str, str]:
     """`Pulumi.<stack>.yaml`'s config with the operator's settings and these project keys set to
     these values, as `pulumi config set` would."""
@@ -58,7 +68,7 @@ def deploy_stack(stack: str, *, impaired_zone_ids: frozenset[str] = frozenset(),
     settings = operator_settings(stack, **overrides)
     program = stack_program()
     return deploy(
-        lambda: program.build_stack(StackConfig.load()),
+        lambda: program.build_stack(StackConfig.load(), stand_in_artifacts()),
         config=settings,
         stack=stack,
         region=settings["aws:region"],

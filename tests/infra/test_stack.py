@@ -7,10 +7,11 @@ import runpy
 import pulumi
 import pytest
 
-from components import outputs
-from components.lambda_package import HANDLER, POWERTOOLS_VERSION, powertools_layer_arn
-from tests.infra.pulumi_mocks import PUBLISHED_POWERTOOLS_LAYERS, deploy, policy_of
-from tests.infra.stacks import ROOT, api_function, deploy_stack, stack_settings
+from components import lambda_artifacts, outputs
+from components.lambda_function import LIVE_ALIAS
+from components.lambda_package import ARCHITECTURE, HANDLER, PYTHON_RUNTIME
+from tests.infra.pulumi_mocks import deploy, policy_of
+from tests.infra.stacks import ROOT, api_function, deploy_stack, stack_settings, stand_in_artifacts
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 from tests.infra.test_private_network import FORBIDDEN_TYPES
 
@@ -18,6 +19,7 @@ COMPONENTS = {
     "users-items:index:PrivateNetwork",
     "users-items:index:SingleTable",
     "users-items:index:HttpLambdaApi",
+    "users-items:index:FunctionPackage",
     "users-items:index:AlarmTopic",
     "users-items:index:ServiceDashboard",
     "users-items:index:UserPool",
@@ -77,13 +79,54 @@ def test_the_function_runs_in_the_networks_private_subnets_with_its_security_gro
     assert function.inputs["vpcConfig"]["securityGroupIds"] == [stack.one("aws:ec2/securityGroup:SecurityGroup").id]
 
 
-def test_the_function_is_the_runtimes_handler_with_the_pinned_powertools_layer(stack):
+def test_the_function_runs_the_built_archive_on_the_projects_own_dependency_layer(stack):
     function = api_function(stack)
+    layer = stack.one("aws:lambda/layerVersion:LayerVersion")
 
     assert function.inputs["handler"] == HANDLER
-    assert function.inputs["layers"] == [powertools_layer_arn("us-east-1")]
+    assert function.inputs["code"].path == str(stand_in_artifacts().function_zip)
+    assert function.inputs["layers"] == [layer.outputs["arn"]]
+    assert layer.inputs["code"].path == str(stand_in_artifacts().layer_zip)
+    assert layer.inputs["layerName"].startswith("users-items-dependencies-")
+    assert (layer.inputs["compatibleRuntimes"], layer.inputs["compatibleArchitectures"]) == (
+        [PYTHON_RUNTIME],
+        [ARCHITECTURE],
+    )
     assert (function.inputs["runtime"], function.inputs["architectures"]) == ("python3.13", ["arm64"])
     assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 15)
+
+
+def api_permission(deployment):
+    return next(p for p in deployment.of_type("aws:lambda/permission:Permission") if p.name == "users-items-api-api")
+
+
+def test_without_snap_start_the_api_invokes_the_unqualified_function(stack):
+    function = api_function(stack)
+    integration = stack.one("aws:apigatewayv2/integration:Integration")
+    permission = api_permission(stack)
+
+    assert "publish" not in function.inputs
+    assert "snapStart" not in function.inputs
+    assert not stack.of_type("aws:lambda/alias:Alias")
+    assert integration.inputs["integrationUri"] == function.outputs["invokeArn"]
+    assert "qualifier" not in permission.inputs
+
+
+def test_with_snap_start_the_api_invokes_the_live_alias_on_the_published_version():
+    deployment = deploy_stack("prod", snapStart="true")
+    function = api_function(deployment)
+    alias = deployment.one("aws:lambda/alias:Alias")
+    integration = deployment.one("aws:apigatewayv2/integration:Integration")
+    permission = api_permission(deployment)
+
+    assert (function.inputs["publish"], function.inputs["snapStart"]) == (True, {"applyOn": "PublishedVersions"})
+    assert (alias.inputs["name"], alias.inputs["functionName"]) == (LIVE_ALIAS, function.outputs["name"])
+    assert alias.inputs["functionVersion"] == function.outputs["version"] == "1"
+    assert integration.inputs["integrationUri"] == alias.outputs["invokeArn"]
+    assert integration.inputs["integrationUri"].endswith(f":function:{function.outputs['name']}:live/invocations")
+    assert (permission.inputs["function"], permission.inputs["qualifier"]) == (function.outputs["name"], "live")
+    trigger = next(f for f in deployment.of_type("aws:lambda/function:Function") if f is not function)
+    assert "snapStart" not in trigger.inputs, "the token trigger decides by its own latency needs"
 
 
 def test_the_endpoint_and_the_role_are_scoped_to_the_stacks_tables(stack):
@@ -153,7 +196,6 @@ def test_every_invoke_the_program_makes_is_answered_by_the_mocks(stack):
         "aws:index/getPartition:getPartition",
         "aws:index/getCallerIdentity:getCallerIdentity",
         "aws:index/getAvailabilityZones:getAvailabilityZones",
-        "aws:ssm/getParameter:getParameter",
     }
 
 
@@ -161,6 +203,7 @@ def test_the_program_runs_as_pulumi_runs_it_and_exports_its_outputs(monkeypatch,
     """`__main__.py` executed as `__main__`, as the Pulumi CLI runs it, rather than through `build_stack`."""
     exported: dict[str, object] = {}
     monkeypatch.setattr(pulumi, "export", lambda name, value: exported.setdefault(name, value))
+    monkeypatch.setattr(lambda_artifacts, "ensure_artifacts", lambda architecture: stand_in_artifacts())
 
     def program() -> pulumi.Output[object]:
         runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
@@ -172,26 +215,15 @@ def test_the_program_runs_as_pulumi_runs_it_and_exports_its_outputs(monkeypatch,
     assert sorted(r.urn for r in deployment) == sorted(r.urn for r in dev)
 
 
-def test_the_pinned_layer_is_checked_against_the_one_aws_publishes_for_the_pinned_release(dev):
-    lookups = [invoke.args["name"] for invoke in dev.invokes if invoke.token == "aws:ssm/getParameter:getParameter"]
+def test_without_a_python313_to_build_with_the_program_fails_in_one_line(monkeypatch):
+    def no_python(architecture):
+        raise lambda_artifacts.BuildError("no python3.13 found: install one")
 
-    assert lookups == [f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"]
+    monkeypatch.setattr(lambda_artifacts, "ensure_artifacts", no_python)
+    program = runpy.run_path(str(ROOT / "__main__.py"))
 
-
-def test_a_pin_that_is_not_the_published_layer_fails_the_deployment_naming_the_right_one(monkeypatch):
-    monkeypatch.setitem(PUBLISHED_POWERTOOLS_LAYERS, POWERTOOLS_VERSION, 41)
-
-    with pytest.raises(ValueError, match=r"set POWERTOOLS_LAYER_VERSION in components/lambda_package\.py to 41$"):
-        deploy_stack("dev")
-
-
-def test_the_layer_check_can_be_turned_off_where_aws_publishes_no_parameter(monkeypatch):
-    monkeypatch.delitem(PUBLISHED_POWERTOOLS_LAYERS, POWERTOOLS_VERSION)
-
-    deployment = deploy_stack("dev", verifyPowertoolsLayer="false")
-
-    assert not [invoke for invoke in deployment.invokes if invoke.token == "aws:ssm/getParameter:getParameter"]
-    assert api_function(deployment).inputs["layers"] == [powertools_layer_arn("us-east-1")]
+    with pytest.raises(pulumi.RunError, match=r"^no python3\.13 found: install one$"):
+        program["built_artifacts"]()
 
 
 def subnet_zones(deployment):

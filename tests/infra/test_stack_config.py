@@ -21,7 +21,7 @@ CONFIG_KEYS = (
     "alarmTopicArn", "alarmPeriodSeconds", "alarmEvaluationPeriods", "alarmDatapointsToAlarm",
     "functionErrorsAlarmThreshold", "api5xxAlarmThreshold", "functionThrottlesAlarmThreshold",
     "tableThrottlesAlarmThreshold", "tableSystemErrorsAlarmThreshold", "alarmLimitWarningPercent",
-    "verifyPowertoolsLayer",
+    "snapStart",
 )  # fmt: skip
 
 
