@@ -1,7 +1,8 @@
 """The local HTTP server: uvicorn running `local_api.asgi.GatewayApp` on a socket bound up front.
 
-uvicorn's h11 protocol parses and frames HTTP/1.1 (keep-alive, Content-Length or chunked bodies)
-and answers a request it cannot parse with its own 400 before the app sees it.
+uvicorn's h11 protocol parses and frames HTTP/1.1 (keep-alive, Content-Length or chunked bodies);
+`local_api.http_protocol` makes a request it cannot read, or one cut short by the client closing its
+side, get the gateway's JSON 400 before the app sees it.
 
 h11 rather than httptools: it comes with uvicorn (pure Python, no compiled extension to install),
 and, as RFC 9112 (6.3) allows, it takes a Content-Length repeated with one value as that value,
@@ -20,6 +21,7 @@ import uvicorn
 import uvicorn.config
 
 from local_api.asgi import GatewayApp
+from local_api.http_protocol import GatewayH11Protocol
 
 # Connections a burst can open before the server accepts them (uvicorn's default; the kernel caps
 # it at net.core.somaxconn).
@@ -62,7 +64,7 @@ class LocalHttpServer:
         self._socket = listening_socket(address)
         config = uvicorn.Config(
             app,
-            http="h11",
+            http=GatewayH11Protocol,
             ws="none",
             lifespan="off",
             interface="asgi3",

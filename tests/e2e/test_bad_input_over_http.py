@@ -3,6 +3,7 @@
 import json
 import socket
 from http.client import HTTPResponse
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.e2e.conftest import RemoteApi
 pytestmark = pytest.mark.e2e
 
 VALID_ITEM = "01M837V9CXKT5MX5SMCZCPKCTC"
+TASK = b'{"task": "x"}'  # 13 bytes
 # API Gateway's own answers, before any handler runs.
 GATEWAY_ERRORS = [{"message": "Not Found"}, {"message": "Bad Request"}]
 
@@ -122,62 +124,72 @@ def test_a_chunked_body_over_api_gateways_own_limit_is_refused_at_the_gateway(lo
     assert (response.status_code, response.json()) == (413, {"message": "Request Entity Too Large"})
 
 
-def _raw_exchange(url: str, request: bytes) -> bytes:
+def _answer_after_closing_our_side(url: str, request: bytes) -> tuple[int, str | None, Any]:
+    """Status, content type and JSON body of the answer to `request`, sent whole or cut short."""
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(request)
         connection.shutdown(socket.SHUT_WR)  # a body shorter than declared ends here
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    return received
+        response = HTTPResponse(connection)
+        response.begin()
+        return response.status, response.getheader("content-type"), json.loads(response.read())
 
 
-def _post_with_framing(user_id: str, framing: bytes) -> bytes:
-    return (
-        f"POST /users/{user_id}/items HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
-        + b"Content-Type: application/json\r\n"
-        + framing
-        + b'\r\n{"task": "x"}\r\n'
-    )
+def _post(user_id: str, framing: bytes, body: bytes = TASK) -> bytes:
+    head = f"POST /users/{user_id}/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    return head.encode() + framing + b"\r\n" + body
 
 
 @pytest.mark.parametrize(
-    "framing",
+    ("framing", "body"),
     [
-        b"Content-Length: abc\r\n",
-        b"Content-Length: -5\r\n",
-        b"Content-Length: 13\r\nContent-Length: 5\r\n",  # conflicting lengths
-        b"Transfer-Encoding: gzip\r\n",  # a coding no server is required to know
-        b"Transfer-Encoding: chunked\r\n",  # the body below is not chunked
+        pytest.param(b"Content-Length: abc\r\n", TASK, id="non-numeric length"),
+        pytest.param(b"Content-Length: -5\r\n", TASK, id="negative length"),
+        pytest.param(b"Content-Length: 13\r\nContent-Length: 5\r\n", TASK, id="conflicting lengths"),
+        pytest.param(b"Content-Length: 100\r\n", TASK, id="body shorter than its length"),
+        pytest.param(b"Transfer-Encoding: gzip\r\n", TASK, id="coding no server must know"),
+        pytest.param(b"Transfer-Encoding: chunked\r\n", TASK + b"\r\n", id="not chunks"),
+        pytest.param(b"Transfer-Encoding: chunked\r\n", b"d\r\n" + TASK + b"\r\n", id="no last chunk"),
+        pytest.param(b"Content-Le", b"", id="half a head"),  # no blank line: the head goes on
     ],
 )
 @pytest.mark.local_only
-def test_a_body_with_unreadable_framing_gets_400_from_the_server_and_changes_nothing(local_api, user, framing):
+def test_a_body_with_unreadable_framing_gets_the_gateways_400_and_changes_nothing(local_api, user, framing, body):
     before = local_api.table_records()
 
-    reply = _raw_exchange(local_api.url, _post_with_framing(user["userId"], framing))
+    answer = _answer_after_closing_our_side(local_api.url, _post(user["userId"], framing, body))
 
-    status_line = reply.partition(b"\r\n")[0]
-    assert status_line.split(b" ")[1] == b"400"  # uvicorn's own, in plain text, before the gateway
+    assert answer == (400, "application/json", {"message": "Bad Request"})
     assert local_api.table_records() == before
 
 
 @pytest.mark.local_only
-def test_a_body_shorter_than_its_content_length_is_never_handed_on(local_api, user):
-    before = local_api.table_records()
+def test_a_whole_request_from_a_client_that_then_closes_its_side_is_answered(local_api, user):
+    status, _, created = _answer_after_closing_our_side(local_api.url, _post(user["userId"], b"Content-Length: 13\r\n"))
 
-    # The client ends its side 85 bytes short: uvicorn takes that for a client gone, and closes.
-    reply = _raw_exchange(local_api.url, _post_with_framing(user["userId"], b"Content-Length: 100\r\n"))
+    assert (status, created["task"]) == (201, "x")
 
-    assert reply == b""
-    assert local_api.table_records() == before
+
+@pytest.mark.local_only
+def test_a_keep_alive_connection_its_client_closes_between_requests_is_let_go(local_api, http):
+    host, port = local_api.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        response = HTTPResponse(connection)
+        response.begin()
+        response.read()
+        connection.shutdown(socket.SHUT_WR)
+
+        after_the_answer = connection.recv(65536)
+
+    assert (response.status, after_the_answer) == (200, b"")
+    assert http.get(f"{local_api.url}/health", timeout=10).status_code == 200  # the server is still serving
 
 
 @pytest.mark.local_only
 def test_a_content_length_repeated_with_one_value_frames_the_body_by_that_value(local_api, user):
     host, port = local_api.url.removeprefix("http://").split(":")
-    request = _post_with_framing(user["userId"], b"Content-Length: 13\r\nContent-Length: 13\r\n").removesuffix(b"\r\n")
+    request = _post(user["userId"], b"Content-Length: 13\r\nContent-Length: 13\r\n")
 
     with socket.create_connection((host, int(port)), timeout=10) as connection:
         connection.sendall(request)
