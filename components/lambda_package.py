@@ -44,6 +44,13 @@ POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 # the project's own layer (components.lambda_artifacts) holds it with everything else.
 BUNDLED_PACKAGES = ("idna",)
 
+# What the runtime imports that Lambda's Python managed runtimes provide themselves, so neither the
+# layer nor the archive ships it: the library of SnapStart's runtime hooks, "included in Python
+# managed runtimes" (https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-python.html),
+# imported only when Lambda initializes for a snapshot (runtime/snapstart.py). requirements/dev.txt
+# pins it for the tests.
+RUNTIME_PROVIDED_MODULES = frozenset({"snapshot_restore_py"})
+
 SOURCE_PACKAGE = "runtime"
 # Never shipped even when they sit under runtime/: tests and local helpers are not the function.
 _EXCLUDED_NAMES = ("conftest.py",)
