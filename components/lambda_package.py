@@ -26,6 +26,13 @@ WHEEL_MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
 # with X up to 34 runs there (manylinux_2_17 is manylinux2014, the oldest cp313 wheels use).
 _GLIBC_MINORS = range(17, 35)
 
+# What the runtime imports that Lambda's Python managed runtimes provide themselves, so neither the
+# layer nor the archive ships it: the library of SnapStart's runtime hooks, "included in Python
+# managed runtimes" (https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-python.html),
+# imported only when Lambda initializes for a snapshot (runtime/snapstart.py). requirements/dev.txt
+# pins it for the tests.
+RUNTIME_PROVIDED_MODULES = frozenset({"snapshot_restore_py"})
+
 SOURCE_PACKAGE = "runtime"
 # Never shipped even when they sit under runtime/: tests and local helpers are not the function.
 _EXCLUDED_NAMES = ("conftest.py",)

@@ -1,7 +1,8 @@
 """Every environment variable the function reads, declared once.
 
 The infrastructure sets exactly `FUNCTION_ENVIRONMENT` on the Lambda function; the runtime reads
-its settings from the same declarations and fails at start when a required one is missing.
+its settings from the same declarations and fails at start when a required one is missing. The
+one variable that Lambda itself sets and this code reads, `INITIALIZATION_TYPE`, is declared here too.
 """
 
 from __future__ import annotations
@@ -43,6 +44,18 @@ FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     METRICS_NAMESPACE,
     IDEMPOTENCY_TTL_SECONDS,
 )
+
+
+# Set by Lambda itself, not by the stack (so not in FUNCTION_ENVIRONMENT): how this execution
+# environment is being initialized, `on-demand`, `provisioned-concurrency` or, when the
+# initialization is the one a SnapStart snapshot is taken of, `snap-start`.
+INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+SNAP_START = "snap-start"
+
+
+def initializing_for_snapshot(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether this start-up is the one a SnapStart snapshot is taken of (and restored from)."""
+    return environ.get(INITIALIZATION_TYPE) == SNAP_START
 
 
 class MissingSettingError(RuntimeError):

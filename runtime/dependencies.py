@@ -5,6 +5,8 @@ its dependency tree from type hints on every request (a third of the handler's o
 
 Nothing here talks to AWS at import: the first request that needs the table builds the client,
 so moto (or the local API's endpoint) is in place by then and GET /health never pays for it.
+Under SnapStart only, the handler builds it while Lambda initializes the version, so that it is
+in the snapshot (`runtime.snapstart`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ about a fifth of the cold start (the cold-start benchmark), finding next to noth
 what start builds lives as long as the container. So it is off until the handler is built;
 then everything start built is frozen (`gc.freeze`: moved where no collection scans it again)
 and collection resumes for what requests allocate.
+
+Under SnapStart (Lambda initializing the version it takes a snapshot of), start-up also builds
+the DynamoDB client into the snapshot and registers what each restored environment must redo
+(`runtime.snapstart`); any other start leaves the client to the first request, as before.
 """
 
 from __future__ import annotations
@@ -40,12 +44,18 @@ from runtime.api.caller import only_own_user, refuse_unusable_token
 from runtime.api.common import JSON, error_response, error_responses
 from runtime.api.field_errors import field_errors
 from runtime.api.query_parameters import only_declared_query_parameters
+from runtime.config import initializing_for_snapshot
 from runtime.dependencies import settings
 from runtime.idempotency import idempotency_config
 from runtime.models import FieldError, Health
 from runtime.observability import logger, metrics, tracer
 
 settings()  # fail at start, not on the first write, when the environment is incomplete
+if initializing_for_snapshot():
+    # Hooks count only when registered while the handler module loads; on-demand starts skip all of it.
+    from runtime.snapstart import prepare_snapshot
+
+    prepare_snapshot()
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(users.router)

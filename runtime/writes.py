@@ -81,8 +81,17 @@ class TransactionCancelledError(Exception):
         self.failed = failed
 
 
+def jitter(attempt: int) -> float:
+    """Seconds to wait after failed attempt `attempt` (from 0): uniform up to a cap that doubles each time.
+
+    Drawn from `random`, which `runtime.snapstart` re-seeds in every environment restored from a
+    snapshot, so that restored environments do not retry in lockstep.
+    """
+    return random.uniform(0, _BACKOFF_BASE_SECONDS * 2**attempt)  # noqa: S311 - jitter, not secrets
+
+
 def backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, _BACKOFF_BASE_SECONDS * 2**attempt))  # noqa: S311 - jitter, not secrets
+    time.sleep(jitter(attempt))
 
 
 def _error_code(error: ClientError) -> str:

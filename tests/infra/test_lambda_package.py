@@ -114,13 +114,27 @@ def _third_party_imports() -> dict[str, set[str]]:
     return found
 
 
+def _distributions_of(module: str) -> set[str]:
+    return {canonicalize_name(name) for name in importlib.metadata.packages_distributions().get(module, [])}
+
+
 def test_every_library_the_runtime_imports_is_a_distribution_of_the_layers_lock():
     lock = read_lock((ROOT / LOCK).read_text())
-    distributions = importlib.metadata.packages_distributions()
 
     unlocked = {
         name: sorted(modules)
         for name, modules in _third_party_imports().items()
-        if not {canonicalize_name(distribution) for distribution in distributions.get(name, [])} & set(lock)
+        if name not in lambda_package.RUNTIME_PROVIDED_MODULES and not _distributions_of(name) & set(lock)
     }
     assert not unlocked, f"imported by the runtime but not locked (pin it in runtime.txt, `make lock`): {unlocked}"
+
+
+@pytest.mark.parametrize("module", sorted(lambda_package.RUNTIME_PROVIDED_MODULES))
+def test_what_lambdas_runtime_provides_is_imported_and_never_shipped(module):
+    lock = read_lock((ROOT / LOCK).read_text())
+    distributions = _distributions_of(module)
+
+    assert module in _third_party_imports(), f"{module} is no longer imported: drop it from RUNTIME_PROVIDED_MODULES"
+    assert distributions, f"{module} is not installed: requirements/dev.txt pins it for the tests"
+    assert not distributions & set(lock), f"{module} is in the layer, which must not shadow Lambda's own"
+    assert not [path for path in runtime_sources(ROOT) if path.split("/")[0] == module]
