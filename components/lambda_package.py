@@ -16,6 +16,8 @@ from pathlib import Path
 HANDLER = "runtime.handler.lambda_handler"
 # The user pool's pre-token-generation trigger, shipped in the same archive (standard library only).
 TOKEN_CLAIMS_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"  # noqa: S105 - a handler path
+# The table stream's relay to the domain-events topic (runs outside the VPC).
+STREAM_RELAY_HANDLER = "runtime.events.relay.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # What the dependency layer can be built for: the function's own architecture, and x86_64 so

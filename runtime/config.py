@@ -37,6 +37,10 @@ IDEMPOTENCY_TTL_SECONDS = EnvironmentVariable(
     "IDEMPOTENCY_TTL_SECONDS", "How long a POST's Idempotency-Key is remembered.", "86400"
 )
 
+EVENTS_TOPIC_ARN = EnvironmentVariable(
+    "EVENTS_TOPIC_ARN", "ARN of the SNS topic the stream relay publishes domain events to."
+)
+
 FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     TABLE_NAME,
     IDEMPOTENCY_TABLE_NAME,
@@ -44,6 +48,8 @@ FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     METRICS_NAMESPACE,
     IDEMPOTENCY_TTL_SECONDS,
 )
+# The stream relay's: it reads no table (the stream hands it the records), it only publishes.
+RELAY_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (EVENTS_TOPIC_ARN, SERVICE_NAME, METRICS_NAMESPACE)
 
 
 # Set by Lambda itself, not by the stack (so not in FUNCTION_ENVIRONMENT): how this execution
