@@ -61,12 +61,19 @@ class RelayedBatch:
         return user_id in self._failed_users
 
     def settle(self, sent: list[_Pending], refused_ids: set[str]) -> None:
-        """Record what one PublishBatch call did, in shard order, holding back behind any failure."""
+        """Record what one PublishBatch call did, in shard order, holding back behind a refused record.
+
+        Only a refusal within this call holds back the records after it: every record in the call
+        passed the hold when it was read, and a later record that failed meanwhile holds back none
+        sent before it.
+        """
+        refused_users: set[str] = set()
         for pending in sent:
-            if self.holds_back(pending.user_id):
+            if pending.user_id in refused_users:
                 self.fail(pending.sequence_number, pending.user_id, HeldBackError(pending.user_id))
             elif refused_ids & {event.id for event in pending.events}:
                 self.fail(pending.sequence_number, pending.user_id, NotPublishedError(pending.sequence_number))
+                refused_users.add(pending.user_id)
             else:
                 self.published[pending.sequence_number] = pending.events
 
@@ -101,7 +108,7 @@ def _read(record: DynamoDBRecord, batch: RelayedBatch) -> _Pending | None:
         if batch.holds_back(user_id):
             raise HeldBackError(user_id)
         return _Pending(sequence_number, user_id, events_of(record))
-    except Exception as error:  # noqa: BLE001 - any record that cannot be read fails alone, never the batch
+    except Exception as error:
         batch.fail(sequence_number, user_id, error)
         return None
 

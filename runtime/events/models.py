@@ -8,7 +8,7 @@ that a consumer could notice, and regenerate the committed schemas (`runtime.eve
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -26,7 +26,21 @@ class DeletionCause(StrEnum):
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        frozen=True,
+        extra="forbid",
+        json_schema_serialization_defaults_required=True,
+    )
+
+
+def _absent_rather_than_null(schema: dict[str, Any]) -> None:
+    """Events leave an unchanged field out (`to_json`), never null: say so in the schema."""
+    for field_schema in schema["properties"].values():
+        field_schema.update(next(v for v in field_schema.pop("anyOf") if v.get("type") != "null"))
+        field_schema.pop("default")
+    schema.pop("required", None)
 
 
 class Change(_Shape, Generic[T]):
@@ -57,10 +71,16 @@ class ItemSnapshot(_Shape):
 class UserChanges(_Shape):
     """The changed fields of a profile; absent ones did not change."""
 
+    model_config = ConfigDict(json_schema_extra=_absent_rather_than_null)
+
     name: Change[str] | None = None
 
 
 class ItemChanges(_Shape):
+    """The changed fields of an item; absent ones did not change."""
+
+    model_config = ConfigDict(json_schema_extra=_absent_rather_than_null)
+
     task: Change[str] | None = None
     status: Change[ItemStatus] | None = None
 
@@ -96,7 +116,9 @@ class _Envelope(_Shape):
     type: str
     version: int
     id: str = Field(
-        description="Derived from the stream record and the type: a redelivered record carries the same id; dedupe on it."
+        description=(
+            "Derived from the stream record and the type: a redelivered record carries the same id; dedupe on it."
+        )
     )
     occurred_at: str = Field(
         json_schema_extra={"format": "date-time"},

@@ -41,7 +41,7 @@ def event_id(stream_event_id: str, event_type: str) -> str:
 
 def user_id_of(record: DynamoDBRecord) -> str:
     """The user a record belongs to, from its partition key: what per-user ordering goes by."""
-    partition = _stream(record).raw_event.get("Keys", {}).get(schema.PARTITION_KEY, {}).get("S", "")
+    partition = str(_stream(record).raw_event.get("Keys", {}).get(schema.PARTITION_KEY, {}).get("S", ""))
     if not partition.startswith(schema.USER_PREFIX):
         raise UnreadableRecordError(f"record {record.event_id} is not in a user's partition: {partition!r}")
     return partition.removeprefix(schema.USER_PREFIX)
@@ -67,8 +67,9 @@ def _events_of(record: DynamoDBRecord) -> list[models.DomainEvent]:
 def _profile_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | None) -> list[models.DomainEvent]:
     if name is DynamoDBRecordEventName.REMOVE:
         last = _old_user(record)
-        data = models.UserDeletedData(version=last.version, cause=_deletion_cause(record))
-        return [models.UserDeleted(**_envelope(record, "user.deleted", last.user_id, _record_time(record)), data=data)]
+        deletion = models.UserDeletedData(version=last.version, cause=_deletion_cause(record))
+        envelope = _envelope(record, "user.deleted", last.user_id, _record_time(record))
+        return [models.UserDeleted(**envelope, data=deletion)]
     user = _new_user(record)
     if name is DynamoDBRecordEventName.INSERT:
         created = _envelope(record, "user.created", user.user_id, user.updated_at)

@@ -28,11 +28,11 @@ os.environ.update(
     }
 )
 
-import boto3  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import boto3
+from moto import mock_aws
 
-from runtime.table_schema import create_idempotency_table_request, create_table_request  # noqa: E402
-from tests.support.events import LambdaContext, http_event  # noqa: E402
+from runtime.table_schema import create_idempotency_table_request, create_table_request
+from tests.support.events import LambdaContext, http_event
 
 _STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
