@@ -68,6 +68,13 @@ class MissingSettingError(RuntimeError):
     pass
 
 
+def read_setting(variable: EnvironmentVariable, environ: Mapping[str, str] = os.environ) -> str:
+    value = environ.get(variable.name, variable.default)
+    if not value:
+        raise MissingSettingError(f"{variable.name} must be set: {variable.description}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
@@ -79,10 +86,7 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         def read(variable: EnvironmentVariable) -> str:
-            value = environ.get(variable.name, variable.default)
-            if not value:
-                raise MissingSettingError(f"{variable.name} must be set: {variable.description}")
-            return value
+            return read_setting(variable, environ)
 
         return cls(
             table_name=read(TABLE_NAME),
@@ -90,4 +94,21 @@ class Settings:
             service_name=read(SERVICE_NAME),
             metrics_namespace=read(METRICS_NAMESPACE),
             idempotency_ttl_seconds=int(read(IDEMPOTENCY_TTL_SECONDS)),
+        )
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    """The stream relay's settings: `RELAY_ENVIRONMENT`, nothing of the API's tables."""
+
+    events_topic_arn: str
+    service_name: str
+    metrics_namespace: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> RelaySettings:
+        return cls(
+            events_topic_arn=read_setting(EVENTS_TOPIC_ARN, environ),
+            service_name=read_setting(SERVICE_NAME, environ),
+            metrics_namespace=read_setting(METRICS_NAMESPACE, environ),
         )

@@ -8,17 +8,20 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from runtime.dependencies import settings
+from runtime.config import METRICS_NAMESPACE, SERVICE_NAME, read_setting
 
-logger = Logger(service=settings().service_name)
-tracer = Tracer(service=settings().service_name)
-metrics = Metrics(namespace=settings().metrics_namespace, service=settings().service_name)
+# Read apart from the API's settings: the stream relay shares these and has no table to name.
+_SERVICE = read_setting(SERVICE_NAME)
+logger = Logger(service=_SERVICE)
+tracer = Tracer(service=_SERVICE)
+metrics = Metrics(namespace=read_setting(METRICS_NAMESPACE), service=_SERVICE)
 
 
-def count(metric: str) -> None:
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+def count(metric: str, value: int = 1) -> None:
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=value)
 
 
 USERS_CREATED = "UsersCreated"
 ITEMS_CREATED = "ItemsCreated"
 ITEMS_COMPLETED = "ItemsCompleted"
+EVENTS_PUBLISHED = "EventsPublished"

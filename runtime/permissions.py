@@ -1,4 +1,4 @@
-"""The DynamoDB IAM actions the runtime needs, per table, and no others, and the API operations
+"""The IAM actions the runtime needs, per table and on the events topic, and no others, and the API operations
 it calls on each table.
 
 The function's role grants exactly these actions, and the table alarms add up throttles and
@@ -29,3 +29,7 @@ TABLE_OPERATIONS: tuple[str, ...] = (
 # never leaves it.
 IDEMPOTENCY_TABLE_ACTIONS: tuple[str, ...] = ("dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 IDEMPOTENCY_TABLE_OPERATIONS: tuple[str, ...] = ("DeleteItem", "PutItem", "UpdateItem")
+
+# The stream relay on the events topic: PublishBatch is authorised per entry as sns:Publish.
+RELAY_SNS_ACTIONS: tuple[str, ...] = ("sns:Publish",)
+SNS_OPERATION_ACTIONS: dict[str, str] = {"Publish": "sns:Publish", "PublishBatch": "sns:Publish"}

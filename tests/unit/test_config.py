@@ -1,6 +1,6 @@
 import pytest
 
-from runtime.config import FUNCTION_ENVIRONMENT, MissingSettingError, Settings
+from runtime.config import FUNCTION_ENVIRONMENT, MissingSettingError, RelaySettings, Settings
 
 
 def test_settings_fail_fast_without_a_table_name():
@@ -25,3 +25,11 @@ def test_only_the_table_names_are_required():
     required = [variable.name for variable in FUNCTION_ENVIRONMENT if variable.required]
 
     assert required == ["TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]
+
+
+def test_the_relay_needs_its_topic_and_no_table():
+    settings = RelaySettings.from_environment({"EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:events"})
+
+    assert settings.events_topic_arn.endswith(":events")
+    with pytest.raises(MissingSettingError, match="EVENTS_TOPIC_ARN"):
+        RelaySettings.from_environment({"TABLE_NAME": "t"})
