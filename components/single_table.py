@@ -20,7 +20,6 @@ import pulumi_aws as aws
 
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
 
-
 STREAM_VIEW_TYPES = ("NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY")
 
 
