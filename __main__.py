@@ -9,12 +9,16 @@
     PrivateNetwork: private subnets, no IGW / NAT ──gateway endpoint──▶ SingleTable (DynamoDB),
                                                                           and the idempotency table
 
-    AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi and
-    SingleTable own; ServiceDashboard graphs the same metrics.
+    DomainEvents: SingleTable's stream ──event source mapping──▶ relay Lambda (outside the VPC:
+    it reads only what Lambda hands it and calls only SNS) ──▶ events topic (SNS, KMS) ──▶
+    integration queue (SQS); failures land in dead-letter queues.
+
+    AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi,
+    SingleTable and DomainEvents own; ServiceDashboard graphs the same metrics.
 
 `build_stack` creates them in the order their outputs flow: the alarm topic (every component's
 alarms notify it), the tables, the network (its DynamoDB endpoint names the tables), the user
-pool, the API, the dashboard; the exports come last, all in one place.
+pool, the API, the domain events, the dashboard; the exports come last, all in one place.
 
 `authMode` picks the authorizer: `cognito` (the stack's own user pool, whose access tokens alone
 get in, with the user's verified email added by its token-claims trigger), `jwt` (an issuer,
@@ -23,12 +27,13 @@ stacks).
 
 Everything the runtime and the infrastructure must agree on comes from the runtime's pure
 modules: the key schema (`runtime.table_schema`), the routes (`runtime.routes`), the environment
-(`runtime.config`) and the DynamoDB actions (`runtime.permissions`).
+(`runtime.config`), the DynamoDB actions (`runtime.permissions`) and the stream's filter
+(`runtime.events.stream_filter`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pulumi
@@ -37,6 +42,7 @@ import pulumi_aws as aws
 from components import lambda_artifacts, lambda_package, outputs
 from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alarms import AlarmOptions
+from components.domain_events import DomainEvents, DomainEventsArgs, RelayArgs, StreamSource
 from components.function_package import FunctionPackage
 from components.http_lambda_api import AlarmThresholds, ApiOptions, HttpLambdaApi, HttpLambdaApiArgs, JwtAuthorizerArgs
 from components.lambda_function import FunctionCode, FunctionNetwork, FunctionOptions, TableAccess
@@ -47,16 +53,20 @@ from components.private_network import (
     PrivateNetwork,
     PrivateNetworkArgs,
 )
-from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
+from components.service_dashboard import EventsMetrics, ServiceDashboard, ServiceDashboardArgs
 from components.single_table import DataProtection, SingleTable, SingleTableArgs, TableAlarmThresholds, TableKeys
 from components.stack_config import StackConfig
 from components.user_pool import SIGNIN_SCOPE, TokenClaimsTriggerArgs, UserPool, UserPoolArgs
 from runtime import config as runtime_config
 from runtime import permissions, table_schema
+from runtime.config import EnvironmentVariable
+from runtime.events.stream_filter import STREAM_FILTER_PATTERNS
 from runtime.routes import ROUTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 NAME = "users-items"
+# The relay's name on its log lines, traces and metrics.
+RELAY_SERVICE_NAME = "users-items-relay"
 
 
 def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> dict[str, pulumi.Output[object]]:
@@ -119,6 +129,7 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
             ),
         ),
     )
+    events = create_domain_events(config, table, package.code(lambda_package.STREAM_RELAY_HANDLER), alarms)
     dashboard = ServiceDashboard(
         f"{NAME}-dashboard",
         ServiceDashboardArgs(
@@ -127,6 +138,11 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
             function_name=api.function_name,
             table_name=table.name,
             function_options=function_options,
+            events=EventsMetrics(
+                relay_function_name=events.relay_function_name,
+                relay_dead_letter_queue_name=events.relay_dead_letter_queue_name,
+                queue_dead_letter_queue_name=events.queue_dead_letter_queue_name,
+            ),
         ),
     )
 
@@ -139,6 +155,8 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
         outputs.VPC_ID: network.vpc_id,
         outputs.PRIVATE_SUBNET_IDS: network.private_subnet_ids,
         outputs.DASHBOARD_URL: dashboard.url,
+        outputs.EVENTS_TOPIC_ARN: events.topic_arn,
+        outputs.EVENTS_QUEUE_URL: events.queue_url,
     }
     if alarms:
         exported[outputs.ALARM_TOPIC_ARN] = pulumi.Output.from_input(alarms.topic_arn)
@@ -190,6 +208,8 @@ def create_tables(config: StackConfig, alarms: AlarmOptions | None) -> tuple[Sin
             operations=permissions.TABLE_OPERATIONS,
             alarms=alarms,
             alarm_thresholds=thresholds,
+            # The domain events' outbox: every change, with the item before and after it.
+            stream_view_type="NEW_AND_OLD_IMAGES",
         ),
     )
     idempotency_table = SingleTable(
@@ -227,6 +247,31 @@ def create_network(config: StackConfig, tables: Sequence[TableAccess]) -> Privat
                 availability_zone_ids=config.availability_zone_ids,
             ),
             flow_logs=FlowLogOptions(retention_days=config.log_retention_days) if config.enable_flow_logs else None,
+        ),
+    )
+
+
+def create_domain_events(
+    config: StackConfig, table: SingleTable, relay_code: FunctionCode, alarms: AlarmOptions | None
+) -> DomainEvents:
+    """The table's stream relayed to the events topic by `relay_code`, outside the VPC."""
+    topic_variable = runtime_config.EVENTS_TOPIC_ARN.name
+    return DomainEvents(
+        f"{NAME}-events",
+        DomainEventsArgs(
+            source=StreamSource(
+                table_arn=table.arn, stream_arn=table.stream_arn, filter_patterns=STREAM_FILTER_PATTERNS
+            ),
+            relay=RelayArgs(
+                code=relay_code,
+                environment=declared_environment(
+                    [variable for variable in runtime_config.RELAY_ENVIRONMENT if variable.name != topic_variable],
+                    {runtime_config.SERVICE_NAME.name: RELAY_SERVICE_NAME},
+                ),
+                topic_arn_variable=topic_variable,
+                options=FunctionOptions(log_retention_days=config.log_retention_days),
+            ),
+            alarms=alarms,
         ),
     )
 
@@ -270,8 +315,15 @@ def function_environment(
         runtime_config.TABLE_NAME.name: table_name,
         runtime_config.IDEMPOTENCY_TABLE_NAME.name: idempotency_table_name,
     }
+    return declared_environment(runtime_config.FUNCTION_ENVIRONMENT, provided)
+
+
+def declared_environment(
+    declared: Sequence[EnvironmentVariable], provided: Mapping[str, pulumi.Input[str]]
+) -> dict[str, pulumi.Input[str]]:
+    """Exactly the `declared` variables: the `provided` values, else their declared defaults."""
     environment: dict[str, pulumi.Input[str]] = {}
-    for variable in runtime_config.FUNCTION_ENVIRONMENT:
+    for variable in declared:
         if variable.name in provided:
             environment[variable.name] = provided[variable.name]
         elif variable.default is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -34,6 +34,8 @@ NETWORK_MANAGED_POLICIES: dict[str, str] = {
     # and the one network action this policy lacks (`ec2:DescribeSubnets`) by `policies.vpc_access_policy`.
     "eni-management": "service-role/AWSLambdaENIManagementAccess",
 }
+# The labels of the inline policies the builder writes itself.
+_BUILT_IN_POLICY_LABELS = frozenset({"logs", "vpc-access", "dynamodb"})
 TRACING_MANAGED_POLICIES: dict[str, str] = {
     # Sending trace segments for active tracing.
     "xray": "AWSXRayDaemonWriteAccess",
@@ -120,12 +122,17 @@ class LambdaFunctionArgs:
     """Active X-Ray tracing."""
     dynamodb_tables: Sequence[TableAccess] = ()
     """Every table the function uses, each with exactly the actions the code performs on it."""
+    inline_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Further policy documents of the role by label (`<name>-<label>`): what the function does
+    beyond logs, network, tracing and tables. Created before the function, like the others."""
 
     def __post_init__(self) -> None:
         if not _FUNCTION_NAME.fullmatch(self.name):
             raise ValueError(f"{self.name!r} is not a valid Lambda function name (64 characters at most)")
         if len({table.sid for table in self.dynamodb_tables}) != len(self.dynamodb_tables):
             raise ValueError("each table the function uses needs its own statement id")
+        if set(self.inline_policies) & _BUILT_IN_POLICY_LABELS:
+            raise ValueError(f"inline policy labels {sorted(_BUILT_IN_POLICY_LABELS)} are the builder's own")
 
 
 # The alias callers invoke a SnapStart function through.
@@ -265,6 +272,7 @@ def _add_inline_policies(
         documents["vpc-access"] = policies.vpc_access_policy()
     if args.dynamodb_tables:
         documents["dynamodb"] = dynamodb_policy(args.dynamodb_tables)
+    documents.update(args.inline_policies)
     return [
         aws.iam.RolePolicy(f"{name}-{label}", role=role.id, policy=document, opts=pulumi.ResourceOptions(parent=parent))
         for label, document in documents.items()

@@ -1,4 +1,4 @@
-"""Every IAM, KMS and VPC endpoint policy document of the stack, in one place to review.
+"""Every IAM, KMS, SNS topic, SQS queue and VPC endpoint policy document of the stack, in one place to review.
 
 Pure functions from ARNs to JSON documents (no resources here): the components attach them, and
 the tests read each one whole and run parliament over it.
@@ -91,19 +91,25 @@ def flow_logs_policy(log_group_arn: str) -> str:
     return _document(own_group, find_group)
 
 
-def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
-    """The account administers the key through IAM (the default key policy: without it the key
-    could become unmanageable); CloudWatch may only encrypt for the topic with it, acting for
-    this account's alarms in this region.
-
-    In a key policy `"Resource": "*"` means this key and nothing else."""
-    administer = {
+def _account_administers_key(partition: str, account_id: str) -> dict[str, Any]:
+    """KMS's default key policy statement: the account's IAM policies decide who uses the key.
+    Without it the key could become unmanageable."""
+    return {
         "Sid": "AccountAdministersTheKeyThroughIam",
         "Effect": "Allow",
         "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
         "Action": "kms:*",
         "Resource": "*",
     }
+
+
+def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
+    """The account administers the key through IAM (the default key policy: without it the key
+    could become unmanageable); CloudWatch may only encrypt for the topic with it, acting for
+    this account's alarms in this region.
+
+    In a key policy `"Resource": "*"` means this key and nothing else."""
+    administer = _account_administers_key(partition, account_id)
     # The statement AWS documents for alarms on encrypted topics (Knowledge Center, "configure a
     # CloudWatch alarm with an encrypted SNS topic"), which also shows it narrowed by the request's
     # source context. Narrowed here to this account's alarms in this region (`aws:SourceAccount`,
@@ -121,3 +127,94 @@ def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
         },
     }
     return _document(administer, cloudwatch)
+
+
+# What the relay does on the events topic: `sns:Publish` also authorises PublishBatch (AWS lists
+# no separate IAM action for it).
+RELAY_SNS_ACTIONS: tuple[str, ...] = ("sns:Publish",)
+# What Lambda's poller does on the table's stream with the relay's role, as AWS's DynamoDB Streams
+# example policy lists it; ListStreams is apart below: it takes no resource scoping.
+STREAM_READ_ACTIONS: tuple[str, ...] = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+
+
+def events_topic_key_policy(partition: str, account_id: str) -> str:
+    """Only the account's IAM policies decide who uses the events topic's key: the relay's role
+    (through SNS) and nobody else is granted it. The queues subscribed to the topic are encrypted
+    with SQS-managed keys, so SNS needs no grant on this key to deliver to them."""
+    return _document(_account_administers_key(partition, account_id))
+
+
+def events_topic_policy(topic_arn: str, relay_role_arn: str) -> str:
+    """Only the relay publishes, and only over TLS. The topic carries the service's domain events
+    to other teams: a message from anyone else would be a forged event."""
+    relay_publishes = {
+        "Sid": "RelayPublishes",
+        "Effect": "Allow",
+        "Principal": {"AWS": relay_role_arn},
+        "Action": list(RELAY_SNS_ACTIONS),
+        "Resource": topic_arn,
+    }
+    nobody_else_publishes = {
+        "Sid": "NobodyElsePublishes",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": list(RELAY_SNS_ACTIONS),
+        "Resource": topic_arn,
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": relay_role_arn}},
+    }
+    # AWS's documented statement for encryption in transit on a topic.
+    tls_only = {
+        "Sid": "PublishOverTlsOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": list(RELAY_SNS_ACTIONS),
+        "Resource": topic_arn,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    return _document(relay_publishes, nobody_else_publishes, tls_only)
+
+
+def topic_delivery_queue_policy(queue_arn: str, topic_arn: str) -> str:
+    """SNS may send to the queue what this topic delivers, and nothing else's (no confused deputy)."""
+    statement = {
+        "Sid": "TopicDelivers",
+        "Effect": "Allow",
+        "Principal": {"Service": "sns.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+    }
+    return _document(statement)
+
+
+def stream_relay_policy(
+    *, table_arn: str, topic_arn: str, key_arn: str, dead_letter_queue_arn: str, region: str
+) -> str:
+    """The relay reads this table's stream (not its items: stream reads are not data actions),
+    publishes to this topic with its key, and sends what it cannot relay to its own queue."""
+    read_stream = {
+        "Sid": "ReadTheTablesStream",
+        "Effect": "Allow",
+        "Action": list(STREAM_READ_ACTIONS),
+        "Resource": f"{table_arn}/stream/*",
+    }
+    # In AWS's list of what the stream poller needs. It takes no resource scoping, so `*`: it
+    # lists stream ARNs, reads no record.
+    list_streams = {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"}
+    publish = {"Sid": "PublishToTheTopic", "Effect": "Allow", "Action": list(RELAY_SNS_ACTIONS), "Resource": topic_arn}
+    # What a publisher to an encrypted topic needs, only as SNS uses the key for it.
+    use_key = {
+        "Sid": "EncryptForTheTopic",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": key_arn,
+        "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
+    }
+    # Lambda sends a batch's description to the on-failure destination with the function's role.
+    dead_letters = {
+        "Sid": "SendToItsDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": "sqs:SendMessage",
+        "Resource": dead_letter_queue_arn,
+    }
+    return _document(read_stream, list_streams, publish, use_key, dead_letters)

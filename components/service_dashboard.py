@@ -1,13 +1,15 @@
 """ServiceDashboard: one CloudWatch dashboard for the service, top to bottom as a request goes.
 
 API (requests, latency, 4xx/5xx) → function (invocations, errors, throttles, duration,
-concurrency) → table (consumed capacity, throttles). The same metrics the alarms watch, so an
-alarm's email leads to the graph that explains it.
+concurrency) → table (consumed capacity, throttles) → with domain events, the stream relay
+(iterator age, invocations and errors) and the dead-letter queues' depth. The same metrics the
+alarms watch, so an alarm's email leads to the graph that explains it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,15 @@ class ServiceDashboardArgs:
     function_options: FunctionOptions
     """What the function was given: its timeout is drawn as a line on the duration graph, and its
     reserved concurrency, when there is one, on the concurrency graph."""
+    events: EventsMetrics | None = None
+    """The domain events' relay and dead-letter queues, graphed after the table."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventsMetrics:
+    relay_function_name: pulumi.Input[str]
+    relay_dead_letter_queue_name: pulumi.Input[str]
+    queue_dead_letter_queue_name: pulumi.Input[str]
 
 
 class ServiceDashboard(pulumi.ComponentResource):
@@ -45,6 +56,15 @@ class ServiceDashboard(pulumi.ComponentResource):
             stage=args.stage_name,
             function=args.function_name,
             table=args.table_name,
+            events=(
+                pulumi.Output.all(
+                    args.events.relay_function_name,
+                    args.events.relay_dead_letter_queue_name,
+                    args.events.queue_dead_letter_queue_name,
+                )
+                if args.events
+                else None
+            ),
         ).apply(lambda values: dashboard_body(**values, args=args))
         dashboard = aws.cloudwatch.Dashboard(
             name, dashboard_name=physical_name, dashboard_body=body, opts=pulumi.ResourceOptions(parent=self)
@@ -60,8 +80,17 @@ def dashboard_url(region: str, name: str) -> str:
 
 
 def dashboard_body(
-    *, region: str, api_id: str, stage: str, function: str, table: str, args: ServiceDashboardArgs
+    *,
+    region: str,
+    api_id: str,
+    stage: str,
+    function: str,
+    table: str,
+    events: list[str] | None,
+    args: ServiceDashboardArgs,
 ) -> str:
+    """`events`: the relay function's name, then the relay's and the integration queue's
+    dead-letter queues' names (None without domain events)."""
     api = ("AWS/ApiGateway", ["ApiId", api_id, "Stage", stage])
     fn = ("AWS/Lambda", ["FunctionName", function])
     tbl = ("AWS/DynamoDB", ["TableName", table])
@@ -120,6 +149,8 @@ def dashboard_body(
             {},
         ),
     ]
+    if events:
+        widgets += _events_widgets(*events, metric=metric)
     return json.dumps(
         {
             "widgets": [
@@ -143,3 +174,22 @@ def dashboard_body(
             ]
         }
     )
+
+
+def _events_widgets(
+    relay: str, relay_dead_letters: str, queue_dead_letters: str, *, metric: Callable[..., list[Any]]
+) -> list[tuple[str, list[list[Any]], dict[str, Any]]]:
+    """The relay falling behind or failing, and what ended up in a dead-letter queue."""
+    fn = ("AWS/Lambda", ["FunctionName", relay])
+    return [
+        ("Relay iterator age (ms)", [metric(fn, "IteratorAge", stat="Maximum")], {}),
+        ("Relay invocations and errors", [metric(fn, "Invocations", stat="Sum"), metric(fn, "Errors", stat="Sum")], {}),
+        (
+            "Dead-letter queue depth",
+            [
+                metric(("AWS/SQS", ["QueueName", queue]), "ApproximateNumberOfMessagesVisible", stat="Maximum")
+                for queue in (relay_dead_letters, queue_dead_letters)
+            ],
+            {},
+        ),
+    ]

@@ -20,6 +20,8 @@ import pulumi_aws as aws
 
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
 
+STREAM_VIEW_TYPES = ("NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY")
+
 
 class LocalIndexSpec(Protocol):
     """A local secondary index: the table's partition key with another sort key."""
@@ -95,16 +97,23 @@ class SingleTableArgs:
     alarms: AlarmOptions | None = None
     """Without them the component creates no alarms."""
     alarm_thresholds: TableAlarmThresholds = TableAlarmThresholds()
+    stream_view_type: str | None = None
+    """What the table's stream records of each change (`NEW_AND_OLD_IMAGES`, `NEW_IMAGE`,
+    `OLD_IMAGE` or `KEYS_ONLY`); None: no stream. Changing it replaces the stream, not the table."""
 
     def __post_init__(self) -> None:
         if self.alarms and not self.operations:
             raise ValueError("alarms need the operations called on the table")
+        if self.stream_view_type is not None and self.stream_view_type not in STREAM_VIEW_TYPES:
+            raise ValueError(f"stream_view_type must be one of {', '.join(STREAM_VIEW_TYPES)}")
 
 
 class SingleTable(pulumi.ComponentResource):
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
     index_arns: pulumi.Output[list[str]]
+    stream_arn: pulumi.Output[str]
+    """The table's current stream (empty without `stream_view_type`)."""
 
     def __init__(self, name: str, args: SingleTableArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("users-items:index:SingleTable", name, None, opts)
@@ -115,7 +124,10 @@ class SingleTable(pulumi.ComponentResource):
         self.name = table.name
         self.arn = table.arn
         self.index_arns = table.arn.apply(lambda arn: [f"{arn}/index/{index}" for index in index_names])
-        self.register_outputs({"name": self.name, "arn": self.arn, "indexArns": self.index_arns})
+        self.stream_arn = table.stream_arn
+        self.register_outputs(
+            {"name": self.name, "arn": self.arn, "indexArns": self.index_arns, "streamArn": self.stream_arn}
+        )
 
     def _create_table(self, name: str, args: SingleTableArgs) -> aws.dynamodb.Table:
         keys, protection = args.keys, args.protection
@@ -145,6 +157,8 @@ class SingleTable(pulumi.ComponentResource):
                 else None
             ),
             deletion_protection_enabled=protection.deletion_protection,
+            stream_enabled=True if args.stream_view_type else None,
+            stream_view_type=args.stream_view_type,
             # Local indexes exist only from creation: changing one replaces the table (and its
             # data), which `protect` and deletion protection turn into an error.
             opts=pulumi.ResourceOptions(parent=self, protect=protection.protect),

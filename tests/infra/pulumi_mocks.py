@@ -208,7 +208,12 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def _table(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         name = self._autoname(args)
-        return name, {"name": name, "arn": self._arn("dynamodb", f"table/{name}")}
+        arn = self._arn("dynamodb", f"table/{name}")
+        if not args.inputs.get("streamEnabled"):
+            return name, {"name": name, "arn": arn, "streamArn": ""}
+        # A stream's label is the time it was turned on.
+        label = "2025-01-01T00:00:00.000"
+        return name, {"name": name, "arn": arn, "streamArn": f"{arn}/stream/{label}", "streamLabel": label}
 
     def _function(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         name = self._autoname(args)
@@ -291,6 +296,27 @@ class AwsMocks(pulumi.runtime.Mocks):
         arn = f"{args.inputs['topic']}:{_hex(args.typ, args.name, length=32)}"
         return arn, {"arn": arn}
 
+    def _topic_policy(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return args.inputs["arn"], {"owner": ACCOUNT_ID}
+
+    def _queue(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        url = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{name}"
+        return url, {"name": name, "url": url, "arn": self._arn("sqs", name)}
+
+    def _queue_policy(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return args.inputs["queueUrl"], {}
+
+    def _event_source_mapping(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        digits = _hex(args.typ, args.name, length=32)
+        uuid = "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+        return uuid, {
+            "uuid": uuid,
+            "arn": self._arn("lambda", f"event-source-mapping:{uuid}"),
+            "functionArn": args.inputs["functionName"],
+            "state": "Enabled",
+        }
+
     def _key(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         digits = _hex(args.typ, args.name, length=32)
         key_id = "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
@@ -327,6 +353,10 @@ _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArg
     "aws:sns/topic:Topic": AwsMocks._topic,
     "aws:sns/topicSubscription:TopicSubscription": AwsMocks._topic_subscription,
     "aws:kms/key:Key": AwsMocks._key,
+    "aws:sns/topicPolicy:TopicPolicy": AwsMocks._topic_policy,
+    "aws:sqs/queue:Queue": AwsMocks._queue,
+    "aws:sqs/queuePolicy:QueuePolicy": AwsMocks._queue_policy,
+    "aws:lambda/eventSourceMapping:EventSourceMapping": AwsMocks._event_source_mapping,
 }
 
 _VPC_DEFAULTS = {

@@ -25,6 +25,11 @@ OPERATOR_SETTINGS: dict[str, dict[str, str]] = {"prod": {"alarmEmail": "oncall@e
 
 # `NAME-api` in __main__.py: the API function's resource name.
 API_FUNCTION = "users-items-api"
+# `NAME-events` in __main__.py, and its relay function's resource name.
+DOMAIN_EVENTS = "users-items-events"
+RELAY_FUNCTION = f"{DOMAIN_EVENTS}-relay"
+# `NAME-alarms`: the alarm topic's and its key's resource name.
+ALARM_TOPIC = "users-items-alarms"
 
 
 def read_yaml(name: str) -> dict[str, Any]:
@@ -76,9 +81,22 @@ def deploy_stack(stack: str, *, impaired_zone_ids: frozenset[str] = frozenset(),
     )
 
 
-def api_function(deployment: Deployment) -> Registered:
-    """The API's function (the user pool may own a trigger function too)."""
-    functions = deployment.of_type("aws:lambda/function:Function")
-    found = [function for function in functions if function.name == API_FUNCTION]
-    assert len(found) == 1, f"expected exactly one {API_FUNCTION} function, found {[str(r) for r in found]}"
+def named(deployment: Deployment, type_: str, name: str) -> Registered:
+    """The one resource of this type with this resource name."""
+    found = [resource for resource in deployment.of_type(type_) if resource.name == name]
+    assert len(found) == 1, f"expected exactly one {type_} named {name}, found {[str(r) for r in found]}"
     return found[0]
+
+
+def api_function(deployment: Deployment) -> Registered:
+    """The API's function (the user pool may own a trigger function, and the domain events a relay)."""
+    return named(deployment, "aws:lambda/function:Function", API_FUNCTION)
+
+
+def relay_function(deployment: Deployment) -> Registered:
+    return named(deployment, "aws:lambda/function:Function", RELAY_FUNCTION)
+
+
+def alarm_topic(deployment: Deployment) -> Registered:
+    """The topic the alarms notify (the domain events have a topic of their own)."""
+    return named(deployment, "aws:sns/topic:Topic", ALARM_TOPIC)

@@ -14,6 +14,7 @@ import pytest
 from parliament import analyze_policy_string
 
 from tests.infra.pulumi_mocks import Deployment, Registered, policy_of
+from tests.infra.stacks import ALARM_TOPIC, named
 
 # Which resource inputs are policy documents, and what kind (a trust policy has no Resource).
 EXPECTED_DOCUMENTS = {
@@ -21,6 +22,8 @@ EXPECTED_DOCUMENTS = {
     ("aws:iam/rolePolicy:RolePolicy", "policy"),
     ("aws:ec2/vpcEndpoint:VpcEndpoint", "policy"),
     ("aws:kms/key:Key", "policy"),
+    ("aws:sns/topicPolicy:TopicPolicy", "policy"),
+    ("aws:sqs/queuePolicy:QueuePolicy", "policy"),
 }
 
 
@@ -58,8 +61,9 @@ def is_key_administration_by_the_account(resource: Registered, statement: dict[s
 
 # Read-only list actions IAM cannot scope to a resource (parliament requires `*` for them), each
 # the only action of its statement: the flow-logs role finds its log group, the function's role
-# lists subnets as AWSLambdaVPCAccessExecutionRole lets it.
-UNSCOPABLE_LIST_ACTIONS = {"logs:DescribeLogGroups", "ec2:DescribeSubnets"}
+# lists subnets as AWSLambdaVPCAccessExecutionRole lets it, the relay's lists the account's
+# streams as Lambda's stream poller needs.
+UNSCOPABLE_LIST_ACTIONS = {"logs:DescribeLogGroups", "ec2:DescribeSubnets", "dynamodb:ListStreams"}
 
 
 def test_the_stack_produces_the_expected_kinds_of_policy_documents(prod):
@@ -96,12 +100,12 @@ def test_no_policy_allows_every_action_or_every_resource(stack):
 
 
 def test_the_only_managed_policies_are_lambdas_eni_management_and_xray(stack):
-    attached = sorted(a.inputs["policyArn"] for a in stack.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
+    attached = {a.inputs["policyArn"] for a in stack.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
 
-    assert attached == [
+    assert attached == {
         "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess",
         "arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess",
-    ]
+    }
 
 
 @pytest.mark.parametrize(
@@ -121,7 +125,7 @@ def test_parliament_does_flag_what_it_should(bad):
 
 
 def test_the_alarm_keys_policy_is_the_default_administration_plus_cloudwatch_encrypting(stack):
-    key = stack.one("aws:kms/key:Key")
+    key = named(stack, "aws:kms/key:Key", ALARM_TOPIC)
     administer, cloudwatch = policy_of(key)["Statement"]
 
     assert administer == {
@@ -137,7 +141,7 @@ def test_the_alarm_keys_policy_is_the_default_administration_plus_cloudwatch_enc
 
 def test_cloudwatch_may_use_the_alarm_key_only_for_this_accounts_alarms_in_this_region(stack):
     """No confused deputy: CloudWatch acting for another account's alarm cannot use the key."""
-    _, cloudwatch = policy_of(stack.one("aws:kms/key:Key"))["Statement"]
+    _, cloudwatch = policy_of(named(stack, "aws:kms/key:Key", ALARM_TOPIC))["Statement"]
 
     assert cloudwatch["Condition"] == {
         "StringEquals": {"aws:SourceAccount": "123456789012"},
@@ -154,7 +158,7 @@ def test_only_the_listed_unscopable_actions_may_take_every_resource(stack):
         for statement in document["Statement"]:
             if statement.get("Resource") == "*":
                 starred.add(statement["Action"])
-    expected = {"ec2:DescribeSubnets"} | (
+    expected = {"ec2:DescribeSubnets", "dynamodb:ListStreams"} | (
         {"logs:DescribeLogGroups"} if stack.of_type("aws:ec2/flowLog:FlowLog") else set()
     )
 

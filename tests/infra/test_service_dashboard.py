@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.lambda_function import FunctionOptions
-from components.service_dashboard import ServiceDashboard, ServiceDashboardArgs
+from components.service_dashboard import EventsMetrics, ServiceDashboard, ServiceDashboardArgs
 from tests.infra.pulumi_mocks import Deployment, deploy
 
 ARGS = {"api_id": "a1b2c3d4e5", "stage_name": "$default", "function_name": "things-fn", "table_name": "things-tbl"}
@@ -135,3 +135,39 @@ def test_widgets_do_not_overlap(dashboard):
 
     assert len(cells) == len(set(cells))
     assert all(widget["x"] + widget["width"] <= 24 for widget in body["widgets"])
+
+
+def test_with_domain_events_the_relay_and_the_dead_letter_queues_are_graphed_after_the_table():
+    def program() -> dict[str, object]:
+        dashboard = ServiceDashboard(
+            "things",
+            ServiceDashboardArgs(
+                **ARGS,
+                function_options=FunctionOptions(),
+                events=EventsMetrics(
+                    relay_function_name="things-relay",
+                    relay_dead_letter_queue_name="things-relay-dlq",
+                    queue_dead_letter_queue_name="things-dlq",
+                ),
+            ),
+        )
+        return {"name": dashboard.dashboard_name}
+
+    widgets = widgets_of(deploy(program, stack="staging", region="eu-west-1"))
+
+    assert list(widgets)[-3:] == ["Relay iterator age (ms)", "Relay invocations and errors", "Dead-letter queue depth"]
+    assert graphed(widgets["Relay iterator age (ms)"]) == {
+        ("AWS/Lambda", "IteratorAge", "FunctionName", "things-relay", "Maximum")
+    }
+    assert graphed(widgets["Relay invocations and errors"]) == {
+        ("AWS/Lambda", "Invocations", "FunctionName", "things-relay", "Sum"),
+        ("AWS/Lambda", "Errors", "FunctionName", "things-relay", "Sum"),
+    }
+    assert graphed(widgets["Dead-letter queue depth"]) == {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue, "Maximum")
+        for queue in ("things-relay-dlq", "things-dlq")
+    }
+
+
+def test_without_domain_events_no_queue_is_graphed(dashboard):
+    assert "Dead-letter queue depth" not in widgets_of(dashboard)

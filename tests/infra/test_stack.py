@@ -23,8 +23,20 @@ COMPONENTS = {
     "users-items:index:AlarmTopic",
     "users-items:index:ServiceDashboard",
     "users-items:index:UserPool",
+    "users-items:index:DomainEvents",
 }
-ALWAYS = {"apiUrl", "tableName", "tableArn", "functionName", "vpcId", "privateSubnetIds", "region", "dashboardUrl"}
+ALWAYS = {
+    "apiUrl",
+    "tableName",
+    "tableArn",
+    "functionName",
+    "vpcId",
+    "privateSubnetIds",
+    "region",
+    "dashboardUrl",
+    "eventsTopicArn",
+    "eventsQueueUrl",
+}
 WITH_ALARMS = {"alarmTopicArn"}
 WITH_COGNITO = {"userPoolId", "userPoolClientId", "jwtIssuer"}
 

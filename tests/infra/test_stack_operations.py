@@ -9,10 +9,19 @@ import pytest
 
 from components import outputs
 from runtime.permissions import IDEMPOTENCY_TABLE_OPERATIONS, TABLE_OPERATIONS
-from tests.infra.stacks import api_function, deploy_stack
+from tests.infra.stacks import (
+    ALARM_TOPIC,
+    DOMAIN_EVENTS,
+    alarm_topic,
+    api_function,
+    deploy_stack,
+    named,
+    relay_function,
+)
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 
 FUNCTION_ALARMS = {"errors", "throttles", "duration-p99"}
+EVENTS_ALARMS = {"relay-errors", "relay-iterator-age", "relay-dlq-depth", "queue-dlq-depth", "queue-oldest-message-age"}
 
 
 def alarms_by_name(deployment):
@@ -26,8 +35,18 @@ def deployed(deployment):
         "api": deployment.one("aws:apigatewayv2/api:Api").id,
         MAIN_TABLE: table_named(deployment, MAIN_TABLE).outputs["name"],
         IDEMPOTENCY_TABLE: table_named(deployment, IDEMPOTENCY_TABLE).outputs["name"],
-        "topic": deployment.one("aws:sns/topic:Topic").outputs["arn"],
+        "topic": alarm_topic(deployment).outputs["arn"],
+        "relay": relay_function(deployment).outputs["name"],
+        "relay-dlq": named(deployment, "aws:sqs/queue:Queue", f"{DOMAIN_EVENTS}-relay-dlq").outputs["name"],
+        "queue": named(deployment, "aws:sqs/queue:Queue", f"{DOMAIN_EVENTS}-queue").outputs["name"],
+        "queue-dlq": named(deployment, "aws:sqs/queue:Queue", f"{DOMAIN_EVENTS}-queue-dlq").outputs["name"],
     }
+
+
+def email_subscriptions(deployment):
+    """The alarm topic's subscribers (the events topic has the integration queue's)."""
+    subscriptions = deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
+    return [subscription for subscription in subscriptions if subscription.inputs["protocol"] == "email"]
 
 
 @pytest.mark.parametrize(
@@ -47,16 +66,59 @@ def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, d
         for table in (MAIN_TABLE, IDEMPOTENCY_TABLE)
         for alarm in ("throttled-requests", "system-errors")
     }
+    events_alarms = {f"{DOMAIN_EVENTS}-{stack_name}-{alarm}" for alarm in EVENTS_ALARMS}
 
-    assert set(alarms_by_name(deployment)) == expected | table_alarms
+    assert set(alarms_by_name(deployment)) == expected | table_alarms | events_alarms
 
 
-def test_the_function_alarms_point_at_the_stacks_function(stack):
+def test_the_function_alarms_point_at_the_stacks_functions(stack):
     names = deployed(stack)
 
     for name, alarm in alarms_by_name(stack).items():
         if alarm.inputs.get("namespace") == "AWS/Lambda":
-            assert alarm.inputs["dimensions"] == {"FunctionName": names["function"]}, name
+            function = names["relay"] if name.startswith(f"{DOMAIN_EVENTS}-") else names["function"]
+            assert alarm.inputs["dimensions"] == {"FunctionName": function}, name
+
+
+def test_the_events_alarms_watch_the_relay_and_the_queues(stack):
+    names = deployed(stack)
+    # `<component>-<stack>-`, as the events topic is named.
+    prefix = named(stack, "aws:sns/topic:Topic", DOMAIN_EVENTS).inputs["name"] + "-"
+    alarms = {
+        name.removeprefix(prefix): alarm for name, alarm in alarms_by_name(stack).items() if name.startswith(prefix)
+    }
+    watched = {
+        name: (
+            alarm.inputs["namespace"],
+            alarm.inputs["metricName"],
+            alarm.inputs["dimensions"],
+            alarm.inputs["statistic"],
+            alarm.inputs["comparisonOperator"],
+            alarm.inputs["threshold"],
+        )
+        for name, alarm in alarms.items()
+    }
+
+    assert watched == {
+        "relay-errors": (
+            "AWS/Lambda", "Errors", {"FunctionName": names["relay"]}, "Sum", "GreaterThanOrEqualToThreshold", 1
+        ),
+        "relay-iterator-age": (
+            "AWS/Lambda", "IteratorAge", {"FunctionName": names["relay"]}, "Maximum", "GreaterThanThreshold", 60000
+        ),
+        "relay-dlq-depth": (
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": names["relay-dlq"]}, "Maximum",
+            "GreaterThanThreshold", 0,
+        ),
+        "queue-dlq-depth": (
+            "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": names["queue-dlq"]}, "Maximum",
+            "GreaterThanThreshold", 0,
+        ),
+        "queue-oldest-message-age": (
+            "AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": names["queue"]}, "Maximum",
+            "GreaterThanThreshold", 3600,
+        ),
+    }  # fmt: skip
 
 
 def test_the_5xx_alarm_points_at_the_stacks_api(stack):
@@ -111,12 +173,12 @@ def test_prod_reserves_fifty_instances_and_dev_none(dev, prod):
 
 
 def test_devs_topic_has_no_subscriber_until_alarm_email_is_set(dev):
-    assert not dev.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert not email_subscriptions(dev)
     assert dev.outputs[outputs.ALARM_TOPIC_ARN] == deployed(dev)["topic"]
 
 
 def test_prods_alarm_email_is_subscribed_to_the_stacks_topic(prod):
-    subscription = prod.one("aws:sns/topicSubscription:TopicSubscription")
+    [subscription] = email_subscriptions(prod)
 
     assert subscription.inputs["topic"] == deployed(prod)["topic"] == prod.outputs[outputs.ALARM_TOPIC_ARN]
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "oncall@example.com")
@@ -124,7 +186,7 @@ def test_prods_alarm_email_is_subscribed_to_the_stacks_topic(prod):
 
 def test_setting_alarm_email_subscribes_it_to_the_topic():
     deployment = deploy_stack("dev", alarmEmail="ops@example.com")
-    subscription = deployment.one("aws:sns/topicSubscription:TopicSubscription")
+    [subscription] = email_subscriptions(deployment)
 
     assert subscription.inputs["topic"] == deployed(deployment)["topic"], subscription
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "ops@example.com")
@@ -136,10 +198,10 @@ def test_with_an_existing_topic_the_alarms_notify_it_and_the_stack_makes_no_topi
     alarms = alarms_by_name(deployment)
 
     assert not deployment.of_type("users-items:index:AlarmTopic")
-    assert not deployment.of_type("aws:sns/topic:Topic")
-    assert not deployment.of_type("aws:kms/key:Key")
-    assert not deployment.of_type("aws:sns/topicSubscription:TopicSubscription")
-    assert len(alarms) == 9, "function 4, API 1, two tables 2 each"
+    assert [topic.name for topic in deployment.of_type("aws:sns/topic:Topic")] == [DOMAIN_EVENTS]
+    assert [key.name for key in deployment.of_type("aws:kms/key:Key")] == [DOMAIN_EVENTS]
+    assert not email_subscriptions(deployment)
+    assert len(alarms) == 14, "function 4, API 1, two tables 2 each, domain events 5"
     for name, alarm in alarms.items():
         assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([paging], [paging]), name
     assert deployment.outputs[outputs.ALARM_TOPIC_ARN] == paging
@@ -175,12 +237,12 @@ def test_alarm_thresholds_and_window_come_from_config():
 def test_with_alarms_off_there_is_no_topic_and_no_alarm():
     deployment = deploy_stack("dev", enableAlarms="false")
 
-    assert not deployment.of_type("aws:sns/topic:Topic")
+    assert ALARM_TOPIC not in [topic.name for topic in deployment.of_type("aws:sns/topic:Topic")]
     assert not deployment.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     assert outputs.ALARM_TOPIC_ARN not in deployment.outputs
 
 
-def test_the_dashboard_graphs_the_stacks_api_function_and_table(stack):
+def test_the_dashboard_graphs_the_stacks_api_functions_table_and_dead_letter_queues(stack):
     names = deployed(stack)
     dashboard = stack.one("aws:cloudwatch/dashboard:Dashboard")
     lines = [
@@ -189,15 +251,16 @@ def test_the_dashboard_graphs_the_stacks_api_function_and_table(stack):
         for line in widget["properties"]["metrics"]
     ]
 
-    for namespace, dimension, value in [
-        ("AWS/ApiGateway", "ApiId", names["api"]),
-        ("AWS/Lambda", "FunctionName", names["function"]),
-        ("AWS/DynamoDB", "TableName", names[MAIN_TABLE]),
+    for namespace, dimension, values in [
+        ("AWS/ApiGateway", "ApiId", {names["api"]}),
+        ("AWS/Lambda", "FunctionName", {names["function"], names["relay"]}),
+        ("AWS/DynamoDB", "TableName", {names[MAIN_TABLE]}),
+        ("AWS/SQS", "QueueName", {names["relay-dlq"], names["queue-dlq"]}),
     ]:
         of_namespace = [line for line in lines if line[0] == namespace]
-        assert of_namespace, namespace
-        for line in of_namespace:
-            assert line[line.index(dimension) + 1] == value, line
+        assert {line[line.index(dimension) + 1] for line in of_namespace} == values, namespace
+    relay_lines = [line for line in lines if line[0] == "AWS/Lambda" and names["relay"] in line]
+    assert {line[1] for line in relay_lines} == {"IteratorAge", "Invocations", "Errors"}
 
 
 def test_the_dashboard_url_opens_the_stacks_dashboard(stack):
