@@ -10,6 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from runtime import permissions
+
 
 def _document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
@@ -129,9 +131,9 @@ def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
     return _document(administer, cloudwatch)
 
 
-# What the relay does on the events topic: `sns:Publish` also authorises PublishBatch (AWS lists
-# no separate IAM action for it).
-RELAY_SNS_ACTIONS: tuple[str, ...] = ("sns:Publish",)
+# What the relay does on the events topic, as the runtime declares it (`sns:Publish` also
+# authorises PublishBatch).
+RELAY_SNS_ACTIONS = permissions.RELAY_SNS_ACTIONS
 # What Lambda's poller does on the table's stream with the relay's role, as AWS's DynamoDB Streams
 # example policy lists it; ListStreams is apart below: it takes no resource scoping.
 STREAM_READ_ACTIONS: tuple[str, ...] = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")

@@ -77,11 +77,14 @@ def test_the_real_archive_is_the_runtime_packages_py_files_with_the_handler():
     assert "runtime/__init__.py" in sources
 
 
-def test_the_handler_setting_names_a_function_defined_in_a_shipped_module():
-    module, function = lambda_package.HANDLER.rsplit(".", 1)
+@pytest.mark.parametrize(
+    "handler", [lambda_package.HANDLER, lambda_package.TOKEN_CLAIMS_HANDLER, lambda_package.STREAM_RELAY_HANDLER]
+)
+def test_each_handler_setting_names_a_function_defined_in_a_shipped_module(handler):
+    module, function = handler.rsplit(".", 1)
     source = runtime_sources(ROOT)[module.replace(".", "/") + ".py"].read_text()
 
-    assert re.search(rf"^def {function}\(", source, re.MULTILINE), f"{lambda_package.HANDLER} is not defined"
+    assert re.search(rf"^def {function}\(", source, re.MULTILINE), f"{handler} is not defined"
 
 
 def test_the_package_module_imports_no_pulumi_so_benchmarks_can_use_it():
