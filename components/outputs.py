@@ -11,6 +11,9 @@ FUNCTION_NAME = "functionName"
 VPC_ID = "vpcId"
 PRIVATE_SUBNET_IDS = "privateSubnetIds"
 DASHBOARD_URL = "dashboardUrl"
+# The domain events: the topic other teams subscribe to, and the stack's own integration queue.
+EVENTS_TOPIC_ARN = "eventsTopicArn"
+EVENTS_QUEUE_URL = "eventsQueueUrl"
 # With alarms on.
 ALARM_TOPIC_ARN = "alarmTopicArn"
 # With authMode cognito (the issuer also with jwt): what a client app signs users in with.

@@ -4,12 +4,12 @@ ClientRequestToken (a botocore retry of a call whose answer was late) is answere
 import pytest
 from botocore.exceptions import ClientError
 
-from local_api.embedded_dynamodb import TABLE_NAME, EmbeddedDynamoDB
+from local_api.embedded_aws import TABLE_NAME, EmbeddedAws
 
 
 @pytest.fixture(scope="module")
 def database():
-    embedded = EmbeddedDynamoDB()
+    embedded = EmbeddedAws()
     embedded.start()
     embedded.create_tables()
     yield embedded
