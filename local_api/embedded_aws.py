@@ -123,7 +123,13 @@ class _OneRequestAtATimePerService:
         lock = self._lock_of(app)
         wait_seconds = _long_poll_seconds(environ)
         if wait_seconds:
-            status, headers, body = _long_poll(lambda: _answer(app, environ), lock, wait_seconds)
+            request = environ["wsgi.input"].read()
+
+            def receive() -> _Answer:
+                environ["wsgi.input"] = io.BytesIO(request)  # each short poll reads the body anew
+                return _answer(app, environ)
+
+            status, headers, body = _long_poll(receive, lock, wait_seconds)
         else:
             with lock:
                 status, headers, body = self._apply(app, environ)
