@@ -60,8 +60,10 @@ class StreamPump:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop and wait for the thread, if it was started (a server that cannot bind never starts it)."""
         self._stopping.set()
-        self._thread.join()
+        if self._thread.ident is not None:
+            self._thread.join()
 
     def _run(self) -> None:
         while not self._stopping.wait(self._poll_interval):
