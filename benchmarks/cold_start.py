@@ -161,11 +161,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="measured rounds, one run of each variant (default 15)")
     arguments = parser.parse_args()
 
-    from local_api.embedded_dynamodb import EmbeddedDynamoDB
+    from local_api.embedded_aws import EmbeddedAws
 
     heading("Cold start: the deployable archives, read-only, python3.13, import + GET /users/{id} + GET /health")
     artifacts, python = lambda_artifacts()
-    database = EmbeddedDynamoDB()
+    database = EmbeddedAws()
     endpoint = database.start()
     table, idempotency_table = database.create_tables()
     user = database.load_demo_data()[0]

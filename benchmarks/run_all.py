@@ -8,7 +8,16 @@ import time
 
 from benchmarks._support import REPO_ROOT
 
-BENCHMARKS = ("cold_start", "warm_request", "round_trips", "package_size", "body_check", "local_api_http", "relay")
+BENCHMARKS = (
+    "cold_start",
+    "warm_request",
+    "round_trips",
+    "package_size",
+    "body_check",
+    "local_api_http",
+    "local_events",
+    "relay",
+)
 
 
 def main() -> None:

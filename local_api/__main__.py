@@ -22,13 +22,27 @@ from components import outputs
 from components.cors import is_origin
 from local_api import auth, cors
 from local_api.asgi import GatewayApp
-from local_api.embedded_dynamodb import CREDENTIALS, REGION, DemoUser, EmbeddedDynamoDB
+from local_api.embedded_aws import (
+    CREDENTIALS,
+    REGION,
+    RELAY_FUNCTION_ARN,
+    DemoUser,
+    EmbeddedAws,
+    LocalEvents,
+)
+from local_api.event_source_mapping import ShardConsumer
 from local_api.gateway import LocalGateway
 from local_api.server import LocalHttpServer
+from local_api.stream_pump import POLL_INTERVAL_SECONDS, StreamPump, in_process, on_failure_queue
 from local_api.workers import HandlerPool, ReloadingHandlerPool
+from runtime.config import EVENTS_TOPIC_ARN
+from runtime.events.stream_filter import DOMAIN_RECORD_PATTERN
 
 # Local-only key of the outputs file (the deployed stack has no demo data).
 DEMO_USERS_KEY = "demoUsers"
+# Local-only: the embedded moto server, for boto3 or the AWS CLI (`--endpoint-url`).
+AWS_ENDPOINT_URL_KEY = "awsEndpointUrl"
+LOCAL_CREDENTIALS = " ".join(f"{name}={value}" for name, value in CREDENTIALS.items())
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 3100  # off 3000, which front-end dev servers take (the dev stack's CORS origins)
 
@@ -110,11 +124,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def handler_environment(endpoint: str, table_name: str, idempotency_table_name: str) -> dict[str, str]:
-    """What the Lambda would get, plus boto3's standard endpoint setting pointing at moto."""
+    """What the Lambda would get, plus boto3's standard endpoint setting pointing at moto (one
+    endpoint for every service)."""
     return {
         "TABLE_NAME": table_name,
         "IDEMPOTENCY_TABLE_NAME": idempotency_table_name,
-        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_ENDPOINT_URL": endpoint,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_EC2_METADATA_DISABLED": "true",
@@ -153,12 +168,16 @@ def serve(arguments: argparse.Namespace) -> int:
     if arguments.auth:
         authorizer = auth.JwtAuthorizer(auth.load_or_create_key(arguments.key_file).public_key())
     cors_policy = cors.policy(PROJECT_ROOT, arguments.cors_origins)
-    database = EmbeddedDynamoDB()
+    database = EmbeddedAws()
     endpoint = database.start()
     table_name, idempotency_table_name = database.create_tables()
+    events = database.create_event_resources()
     environment = handler_environment(endpoint, table_name, idempotency_table_name)
     os.environ.update(environment)
+    os.environ[EVENTS_TOPIC_ARN.name] = events.topic_arn  # the in-process relay's, not the workers'
     from runtime.handler import openapi_json
+
+    pump = stream_pump(database, events)
 
     def start_pool() -> HandlerPool:
         return HandlerPool(environment, instances=arguments.concurrency)
@@ -177,13 +196,23 @@ def serve(arguments: argparse.Namespace) -> int:
         outputs_written = False
         try:
             pool.warm_up()
+            pump.start()
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
-                values = local_outputs(server.url, table_name, demo_users, with_auth=arguments.auth)
+                values = local_outputs(
+                    server.url, table_name, demo_users, with_auth=arguments.auth, endpoint=endpoint, events=events
+                )
                 outputs_written = write_outputs(arguments.outputs_file, values)
                 if not outputs_written:
                     return 2
-            announce(server.url, demo_users, arguments, database=f"{endpoint} (table {table_name})")
+            announce(
+                server.url,
+                demo_users,
+                arguments,
+                database=f"{endpoint} (table {table_name})",
+                endpoint=endpoint,
+                events=events,
+            )
             server.serve_forever()
         except KeyboardInterrupt:
             print("\nstopping; the data was in memory and is gone", file=sys.stderr)
@@ -193,17 +222,47 @@ def serve(arguments: argparse.Namespace) -> int:
                 arguments.outputs_file.unlink(missing_ok=True)
     finally:
         pool.close()
+        pump.stop()
         database.stop()
     return 0
 
 
-def local_outputs(url: str, table_name: str, demo_users: list[DemoUser], *, with_auth: bool) -> dict[str, object]:
+def stream_pump(database: EmbeddedAws, events: LocalEvents) -> StreamPump:
+    """The relay's event source mapping, played in this process on the table's stream."""
+    from runtime.events import relay
+
+    relay_failures = on_failure_queue(database.client("sqs"), events.relay_dlq_url)
+    stream_arn = database.stream_arn()
+
+    def new_consumer(shard_id: str) -> ShardConsumer:
+        return ShardConsumer(
+            handler=in_process(relay.lambda_handler, RELAY_FUNCTION_ARN),
+            on_failure=relay_failures,
+            shard_id=shard_id,
+            stream_arn=stream_arn,
+            function_arn=RELAY_FUNCTION_ARN,
+            filter_patterns=[DOMAIN_RECORD_PATTERN],
+        )
+
+    return StreamPump(database.client("dynamodbstreams"), stream_arn, new_consumer, poll_interval=POLL_INTERVAL_SECONDS)
+
+
+def local_outputs(
+    url: str, table_name: str, demo_users: list[DemoUser], *, with_auth: bool, endpoint: str, events: LocalEvents
+) -> dict[str, object]:
     """The stack's client-facing outputs, by the names the deployed stack exports, plus the
-    local-only `demoUsers` (email -> userId of the seed's users)."""
-    values: dict[str, object] = {outputs.API_URL: url, outputs.REGION: REGION, outputs.TABLE_NAME: table_name}
+    local-only `demoUsers` (email -> userId of the seed's users) and `awsEndpointUrl` (moto)."""
+    values: dict[str, object] = {
+        outputs.API_URL: url,
+        outputs.REGION: REGION,
+        outputs.TABLE_NAME: table_name,
+        outputs.EVENTS_TOPIC_ARN: events.topic_arn,
+        outputs.EVENTS_QUEUE_URL: events.queue_url,
+    }
     if with_auth:
         values[outputs.JWT_ISSUER] = auth.ISSUER
     values[DEMO_USERS_KEY] = {user.email: user.user_id for user in demo_users}
+    values[AWS_ENDPOINT_URL_KEY] = endpoint
     return values
 
 
@@ -220,10 +279,19 @@ def write_outputs(path: Path, values: dict[str, object]) -> bool:
     return True
 
 
-def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace, *, database: str) -> None:
+def announce(
+    url: str,
+    demo_users: list[DemoUser],
+    arguments: argparse.Namespace,
+    *,
+    database: str,
+    endpoint: str,
+    events: LocalEvents,
+) -> None:
     lines = [
         f"Local API on {url}  (OpenAPI: {url}/openapi.json, explorer: {url}/docs)",
         f"DynamoDB (moto) on {database}",
+        f"Domain events on the queue {events.queue_url} (the relay's failures: {events.relay_dlq_url})",
     ]
     lines += [f"  demo user {user.email}: {user.user_id}" for user in demo_users]
     example = demo_users[0].user_id if demo_users else "<userId>"
@@ -233,9 +301,23 @@ def announce(url: str, demo_users: list[DemoUser], arguments: argparse.Namespace
         f"  curl -s{bearer} '{url}/users/{example}?include=items'",
         f"  curl -s{bearer} -X POST '{url}/users/{example}/items' -H 'content-type: application/json'"
         ' -d \'{"task": "Book the venue"}\'',
+        "Read the events:",
+        f"  {LOCAL_CREDENTIALS} aws --endpoint-url {endpoint} --region {REGION} sqs receive-message"
+        f" --queue-url {events.queue_url} --max-number-of-messages 10 --wait-time-seconds 5",
+        f"  {shlex.quote(sys.executable)} -c {shlex.quote(receive_events_one_liner(endpoint, events.queue_url))}",
         "Ctrl-C stops it; state lives in memory only.",
     ]
     print("\n".join(lines), flush=True)
+
+
+def receive_events_one_liner(endpoint: str, queue_url: str) -> str:
+    """Python printing up to ten of the queue's events with plain boto3."""
+    client = (
+        f'boto3.client("sqs", endpoint_url="{endpoint}", region_name="{REGION}",'
+        ' aws_access_key_id="local", aws_secret_access_key="local")'
+    )
+    receive = f'receive_message(QueueUrl="{queue_url}", MaxNumberOfMessages=10, WaitTimeSeconds=5)'
+    return f'import boto3; print(*(m["Body"] for m in {client}.{receive}.get("Messages", [])), sep="\\n")'
 
 
 def token_command(subject: str, key_file: Path) -> str:

@@ -65,6 +65,16 @@ class LocalApi:
         """The whole table (test inspection only: the API never scans)."""
         return sorted(self.table.scan(ConsistentRead=True)["Items"], key=lambda r: (r["PK"], r["SK"]))
 
+    def aws_client(self, service: str) -> Any:
+        """A boto3 client of the embedded moto server, found as a user finds it: in the outputs file."""
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=read_outputs(self)["awsEndpointUrl"],
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=30)

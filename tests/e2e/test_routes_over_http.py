@@ -92,6 +92,10 @@ def test_the_outputs_file_has_the_stacks_output_names(local_api):
         outputs.API_URL: local_api.url,
         outputs.REGION: "us-east-1",
         outputs.TABLE_NAME: local_api.table.name,  # the table the server announced it created
+        outputs.EVENTS_TOPIC_ARN: written[outputs.EVENTS_TOPIC_ARN],
+        outputs.EVENTS_QUEUE_URL: written[outputs.EVENTS_QUEUE_URL],
         "demoUsers": {},  # local only; empty with --no-demo-data
+        "awsEndpointUrl": written["awsEndpointUrl"],  # local only: the embedded moto server
     }
+    assert written[outputs.EVENTS_QUEUE_URL].startswith(written["awsEndpointUrl"] + "/")
     assert local_api.table.table_status == "ACTIVE"

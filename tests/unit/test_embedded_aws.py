@@ -1,15 +1,18 @@
 """The embedded DynamoDB keeps what moto ignores: a TransactWriteItems repeated with its
 ClientRequestToken (a botocore retry of a call whose answer was late) is answered, not re-applied."""
 
+import threading
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
-from local_api.embedded_dynamodb import TABLE_NAME, EmbeddedDynamoDB
+from local_api.embedded_aws import TABLE_NAME, EmbeddedAws
 
 
 @pytest.fixture(scope="module")
 def database():
-    embedded = EmbeddedDynamoDB()
+    embedded = EmbeddedAws()
     embedded.start()
     embedded.create_tables()
     yield embedded
@@ -37,3 +40,23 @@ def test_another_token_is_another_transaction(database):
 
     with pytest.raises(ClientError, match="TransactionCanceledException"):
         put_new(client, "USER#twice", token="token-3")
+
+
+def test_a_long_poll_ends_when_the_topic_delivers_to_its_queue(database):
+    """The poll waits outside the lock SNS and SQS share, so a publish meanwhile reaches the queue."""
+    events = database.create_event_resources()
+    received = []
+    sqs = database.client("sqs")
+
+    def poll():
+        answer = sqs.receive_message(QueueUrl=events.queue_url, WaitTimeSeconds=10)
+        received.extend(message["Body"] for message in answer.get("Messages", []))
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    time.sleep(0.3)
+    database.client("sns").publish(TopicArn=events.topic_arn, Message='{"type": "user.created"}')
+    poller.join(timeout=5)
+
+    assert not poller.is_alive()
+    assert received == ['{"type": "user.created"}']

@@ -1,0 +1,119 @@
+"""The local stand-in for the relay's event source mapping: a thread reading the table's stream
+through the embedded moto server and handing Lambda-shaped batches to the relay in-process.
+
+moto runs event source mappings only through Docker, so the pump reads the shards itself
+(GetShardIterator, GetRecords) and `event_source_mapping.ShardConsumer` applies the mapping's
+filter, batching, partial failures, retries and on-failure queue to each shard's records.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from local_api.event_source_mapping import Handler, ShardConsumer, StreamRecord
+
+# Lambda polls a stream's shards four times a second.
+POLL_INTERVAL_SECONDS = 0.25
+
+_log = logging.getLogger(__name__)
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str) -> StreamRecord:
+    """A record as GetRecords gives it (boto3 parses the creation time) as Lambda hands it on:
+    with the stream's ARN and the time in epoch seconds."""
+    stream = dict(record["dynamodb"])
+    created = stream.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        stream["ApproximateCreationDateTime"] = created.timestamp()
+    return {**record, "dynamodb": stream, "eventSourceARN": stream_arn}
+
+
+def on_failure_queue(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:
+    def send(failure: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(failure))
+
+    return send
+
+
+class StreamPump:
+    """Reads every shard of one stream from its start, one consumer per shard, until stopped."""
+
+    def __init__(
+        self, streams: Any, stream_arn: str, new_consumer: Callable[[str], ShardConsumer], *, poll_interval: float
+    ) -> None:
+        self._streams = streams
+        self._stream_arn = stream_arn
+        self._new_consumer = new_consumer
+        self._poll_interval = poll_interval
+        self._iterators: dict[str, str | None] = {}
+        self._consumers: dict[str, ShardConsumer] = {}
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop and wait for the thread, if it was started (a server that cannot bind never starts it)."""
+        self._stopping.set()
+        if self._thread.ident is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._poll_interval):
+            try:
+                self.poll()
+            except Exception:
+                # The pump keeps going: a failed read is retried on the next poll, as Lambda does.
+                _log.exception("reading the table's stream failed")
+
+    def poll(self) -> None:
+        """Read what each shard has and hand due batches to the consumers."""
+        self._discover_shards()
+        for shard_id, consumer in self._consumers.items():
+            iterator = self._iterators[shard_id]
+            if iterator is not None:
+                answer = self._streams.get_records(ShardIterator=iterator)
+                self._iterators[shard_id] = answer.get("NextShardIterator")
+                consumer.add([lambda_record(record, self._stream_arn) for record in answer["Records"]])
+            while consumer.step():
+                pass
+
+    def _discover_shards(self) -> None:
+        description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        for shard in description["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._consumers:
+                self._iterators[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+                self._consumers[shard_id] = self._new_consumer(shard_id)
+
+
+class _LambdaContext:
+    """What the relay's powertools decorators read of Lambda's context object."""
+
+    def __init__(self, function_arn: str) -> None:
+        self.invoked_function_arn = function_arn
+        self.function_name = function_arn.rsplit(":", 1)[1]
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 256
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def in_process(lambda_handler: Callable[[dict[str, Any], Any], Any], function_arn: str) -> Handler:
+    """The relay's `lambda_handler` called in this process, each batch with a context of its own."""
+
+    def invoke(event: dict[str, Any]) -> Any:
+        return lambda_handler(event, _LambdaContext(function_arn))
+
+    return invoke
