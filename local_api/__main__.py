@@ -244,7 +244,13 @@ def stream_pump(database: EmbeddedAws, events: LocalEvents) -> StreamPump:
             filter_patterns=[DOMAIN_RECORD_PATTERN],
         )
 
-    return StreamPump(database.client("dynamodbstreams"), stream_arn, new_consumer, poll_interval=POLL_INTERVAL_SECONDS)
+    return StreamPump(
+        database.client("dynamodbstreams"),
+        stream_arn,
+        new_consumer,
+        poll_interval=POLL_INTERVAL_SECONDS,
+        forget_read=database.forget_stream_records,
+    )
 
 
 def local_outputs(

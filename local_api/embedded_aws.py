@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -137,7 +139,9 @@ class _OneRequestAtATimePerService:
         return [body]
 
     def _lock_of(self, app: Callable[..., Iterable[bytes]]) -> threading.Lock:
-        service = next(name for name, instance in self._dispatcher.app_instances.items() if instance is app)
+        return self.lock_of(next(name for name, instance in self._dispatcher.app_instances.items() if instance is app))
+
+    def lock_of(self, service: str) -> threading.Lock:
         group = _LOCK_GROUPS.get(service, service)
         with self._locks_lock:
             return self._locks.setdefault(group, threading.Lock())
@@ -229,9 +233,9 @@ class EmbeddedAws:
 
     def __init__(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app = _OneRequestAtATimePerService(DomainDispatcherApplication(create_backend_app))
+        self._app = _OneRequestAtATimePerService(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
+            "127.0.0.1", 0, self._app, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
@@ -279,6 +283,23 @@ class EmbeddedAws:
         )
         relay_dlq_url = sqs.create_queue(QueueName=RELAY_DLQ_NAME)["QueueUrl"]
         return LocalEvents(topic_arn, queue_url, queue_dlq_url, relay_dlq_url)
+
+    def forget_stream_records(self, through_sequence_number: str) -> None:
+        """Drop the table's stream records up to this one, once the pump has read them.
+
+        DynamoDB keeps a stream 24 hours; moto keeps every record and copies them with the table
+        on every transaction, so without this each write gets slower as the stream grows. The
+        shard's starting number moves with the records dropped, so sequence numbers and the
+        pump's iterator stay valid.
+        """
+        with self._app.lock_of("dynamodb"):
+            shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(TABLE_NAME).stream_shard
+            if shard is None:
+                return
+            read = int(through_sequence_number) - shard.starting_sequence_number + 1
+            if read > 0:
+                del shard.items[:read]
+                shard.starting_sequence_number += read
 
     def load_demo_data(self) -> list[DemoUser]:
         """Write the demo rows through the runtime's own repository, so they are real rows."""

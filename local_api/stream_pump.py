@@ -45,9 +45,16 @@ class StreamPump:
     """Reads every shard of one stream from its start, one consumer per shard, until stopped."""
 
     def __init__(
-        self, streams: Any, stream_arn: str, new_consumer: Callable[[str], ShardConsumer], *, poll_interval: float
+        self,
+        streams: Any,
+        stream_arn: str,
+        new_consumer: Callable[[str], ShardConsumer],
+        *,
+        poll_interval: float,
+        forget_read: Callable[[str], None] = lambda sequence_number: None,
     ) -> None:
         self._streams = streams
+        self._forget_read = forget_read
         self._stream_arn = stream_arn
         self._new_consumer = new_consumer
         self._poll_interval = poll_interval
@@ -81,7 +88,11 @@ class StreamPump:
             if iterator is not None:
                 answer = self._streams.get_records(ShardIterator=iterator)
                 self._iterators[shard_id] = answer.get("NextShardIterator")
-                consumer.add([lambda_record(record, self._stream_arn) for record in answer["Records"]])
+                records = answer["Records"]
+                consumer.add([lambda_record(record, self._stream_arn) for record in records])
+                if records:
+                    # The consumer holds what it has read until it is delivered or given up.
+                    self._forget_read(records[-1]["dynamodb"]["SequenceNumber"])
             while consumer.step():
                 pass
 

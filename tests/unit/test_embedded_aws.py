@@ -60,3 +60,26 @@ def test_a_long_poll_ends_when_the_topic_delivers_to_its_queue(database):
 
     assert not poller.is_alive()
     assert received == ['{"type": "user.created"}']
+
+
+def _stream_records(database, iterator_type="TRIM_HORIZON"):
+    streams = database.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=database.stream_arn())["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(
+        StreamArn=database.stream_arn(), ShardId=shard["ShardId"], ShardIteratorType=iterator_type
+    )["ShardIterator"]
+    return streams.get_records(ShardIterator=iterator)["Records"]
+
+
+def test_stream_records_once_read_are_forgotten_and_later_ones_keep_their_order(database):
+    client = database.client()
+    for n in range(3):
+        client.put_item(TableName=TABLE_NAME, Item={"PK": {"S": f"USER#forget-{n}"}, "SK": {"S": "METADATA"}})
+    read = _stream_records(database)
+    database.forget_stream_records(read[-1]["dynamodb"]["SequenceNumber"])
+    client.put_item(TableName=TABLE_NAME, Item={"PK": {"S": "USER#forget-3"}, "SK": {"S": "METADATA"}})
+
+    left = _stream_records(database)
+
+    assert [record["dynamodb"]["Keys"]["PK"]["S"] for record in left] == ["USER#forget-3"]
+    assert int(left[0]["dynamodb"]["SequenceNumber"]) == int(read[-1]["dynamodb"]["SequenceNumber"]) + 1
