@@ -92,7 +92,8 @@ class StreamMappingSettings:
     """A record older than this goes to the dead-letter queue unrelayed: the relay catches up
     rather than blocking the shard."""
     parallelization_factor: int = 1
-    """Batches per shard at once. 1 keeps each user's changes in order."""
+    """Batches per shard at once. Lambda keeps records of one partition key (`USER#<id>`: one
+    user) in order at any factor; 1 also keeps the whole shard in order, as decided."""
 
     def __post_init__(self) -> None:
         # Lambda's limits for DynamoDB streams; -1 (infinite retries or age) is refused on purpose.

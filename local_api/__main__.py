@@ -229,8 +229,11 @@ def serve(arguments: argparse.Namespace) -> int:
 
 def stream_pump(database: EmbeddedAws, events: LocalEvents) -> StreamPump:
     """The relay's event source mapping, played in this process on the table's stream."""
+    from runtime import dependencies
     from runtime.events import relay
 
+    # boto3's default session is not thread-safe: build the relay's client here, not first on the pump's thread.
+    dependencies.sns_client()
     relay_failures = on_failure_queue(database.client("sqs"), events.relay_dlq_url)
     stream_arn = database.stream_arn()
 

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -284,17 +285,19 @@ class EmbeddedAws:
         relay_dlq_url = sqs.create_queue(QueueName=RELAY_DLQ_NAME)["QueueUrl"]
         return LocalEvents(topic_arn, queue_url, queue_dlq_url, relay_dlq_url)
 
-    def forget_stream_records(self, through_sequence_number: str) -> None:
-        """Drop the table's stream records up to this one, once the pump has read them.
+    def forget_stream_records(self, through_sequence_number: str | None) -> None:
+        """After a poll of the pump: drop the table's stream records up to this one (None: none
+        were read), and the shard iterators handed out so far.
 
         DynamoDB keeps a stream 24 hours; moto keeps every record and copies them with the table
-        on every transaction, so without this each write gets slower as the stream grows. The
-        shard's starting number moves with the records dropped, so sequence numbers and the
-        pump's iterator stay valid.
+        on every transaction, so without this each write gets slower as the stream grows, and
+        every iterator moto hands out stays in memory. The shard's starting number moves with the
+        records dropped, so sequence numbers stay valid.
         """
         with self._app.lock_of("dynamodb"):
+            dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators.clear()
             shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(TABLE_NAME).stream_shard
-            if shard is None:
+            if shard is None or through_sequence_number is None:
                 return
             read = int(through_sequence_number) - shard.starting_sequence_number + 1
             if read > 0:

@@ -51,14 +51,13 @@ class StreamPump:
         new_consumer: Callable[[str], ShardConsumer],
         *,
         poll_interval: float,
-        forget_read: Callable[[str], None] = lambda sequence_number: None,
+        forget_read: Callable[[str | None], None] = lambda sequence_number: None,
     ) -> None:
         self._streams = streams
         self._forget_read = forget_read
         self._stream_arn = stream_arn
         self._new_consumer = new_consumer
         self._poll_interval = poll_interval
-        self._iterators: dict[str, str | None] = {}
         self._consumers: dict[str, ShardConsumer] = {}
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
@@ -81,30 +80,28 @@ class StreamPump:
                 _log.exception("reading the table's stream failed")
 
     def poll(self) -> None:
-        """Read what each shard has and hand due batches to the consumers."""
-        self._discover_shards()
-        for shard_id, consumer in self._consumers.items():
-            iterator = self._iterators[shard_id]
-            if iterator is not None:
-                answer = self._streams.get_records(ShardIterator=iterator)
-                self._iterators[shard_id] = answer.get("NextShardIterator")
-                records = answer["Records"]
-                consumer.add([lambda_record(record, self._stream_arn) for record in records])
-                if records:
-                    # The consumer holds what it has read until it is delivered or given up.
-                    self._forget_read(records[-1]["dynamodb"]["SequenceNumber"])
+        """Read what each shard has and hand due batches to the consumers.
+
+        Each poll asks for a new iterator from the shard's start rather than following the last
+        answer's `NextShardIterator`: moto restores a copy of the whole table, its stream shard
+        included, when a transaction is cancelled, and an iterator of the replaced shard never
+        sees another record. From the start is right because what was read is forgotten.
+        """
+        for shard_id in self._shard_ids():
+            consumer = self._consumers.setdefault(shard_id, self._new_consumer(shard_id))
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            records = self._streams.get_records(ShardIterator=iterator)["Records"]
+            consumer.add([lambda_record(record, self._stream_arn) for record in records])
+            # The consumer holds what it has read until it is delivered or given up.
+            self._forget_read(records[-1]["dynamodb"]["SequenceNumber"] if records else None)
             while consumer.step():
                 pass
 
-    def _discover_shards(self) -> None:
+    def _shard_ids(self) -> list[str]:
         description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
-        for shard in description["Shards"]:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._consumers:
-                self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-                self._consumers[shard_id] = self._new_consumer(shard_id)
+        return [shard["ShardId"] for shard in description["Shards"]]
 
 
 class _LambdaContext:

@@ -88,6 +88,21 @@ def test_a_users_writes_come_out_of_the_queue_as_exactly_their_events_in_order(e
     assert all("email" not in json.dumps(event["data"]) for event in queue.events_of(user_id))
 
 
+def test_writes_after_a_refused_transaction_still_come_out_as_events(events_api):
+    """moto restores a copy of the table, its stream included, when a transaction is cancelled."""
+    queue = events_queue(events_api)
+    with requests.Session() as http:
+        first = create_user(http, events_api)
+        taken = http.get(f"{events_api.url}/users/{first}", timeout=10).json()["email"]
+        refused = http.post(f"{events_api.url}/users", json={"email": taken, "name": "Copycat"}, timeout=10)
+        assert refused.status_code == 409, refused.text
+        second = create_user(http, events_api)
+
+    queue.wait_for(lambda: queue.events_of(second))
+
+    assert [event["type"] for event in queue.events_of(second)] == ["user.created"]
+
+
 def test_a_record_the_relay_cannot_read_goes_to_its_on_failure_queue_without_holding_back_others(events_api):
     queue, relay_failures = events_queue(events_api), named_queue(events_api, RELAY_DLQ_NAME)
     # A user's partition with a row that is neither a profile nor an item: the relay cannot map it.
