@@ -40,6 +40,7 @@ from components.lambda_function import (
     LambdaFunctionArgs,
     create_lambda_function,
 )
+from runtime.events import stream_mapping
 
 # SQS's longest retention: time to find out why a batch or a message failed, and replay it.
 MAX_RETENTION_SECONDS = 14 * 24 * 3600
@@ -84,14 +85,14 @@ class StreamMappingSettings:
     """How Lambda hands the stream to the relay. The defaults are the decided ones: change them
     only with a measured reason."""
 
-    batch_size: int = 100
-    batching_window_seconds: int = 1
-    retry_attempts: int = 3
+    batch_size: int = stream_mapping.BATCH_SIZE
+    batching_window_seconds: int = stream_mapping.BATCHING_WINDOW_SECONDS
+    retry_attempts: int = stream_mapping.RETRY_ATTEMPTS
     """Retries of a failing batch (halved by bisection each time) before it goes to the dead-letter queue."""
-    maximum_record_age_seconds: int = 3600
+    maximum_record_age_seconds: int = stream_mapping.MAXIMUM_RECORD_AGE_SECONDS
     """A record older than this goes to the dead-letter queue unrelayed: the relay catches up
     rather than blocking the shard."""
-    parallelization_factor: int = 1
+    parallelization_factor: int = stream_mapping.PARALLELIZATION_FACTOR
     """Batches per shard at once. Lambda keeps records of one partition key (`USER#<id>`: one
     user) in order at any factor; 1 also keeps the whole shard in order, as decided."""
 
@@ -275,7 +276,7 @@ class DomainEvents(pulumi.ComponentResource):
             maximum_batching_window_in_seconds=settings.batching_window_seconds,
             maximum_retry_attempts=settings.retry_attempts,
             maximum_record_age_in_seconds=settings.maximum_record_age_seconds,
-            bisect_batch_on_function_error=True,
+            bisect_batch_on_function_error=stream_mapping.BISECT_BATCH_ON_FUNCTION_ERROR,
             parallelization_factor=settings.parallelization_factor,
             # The relay reports the records it failed; Lambda retries from the first of them.
             function_response_types=["ReportBatchItemFailures"],

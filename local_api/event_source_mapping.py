@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from runtime.events import stream_mapping
+
 StreamRecord = dict[str, Any]
 Handler = Callable[[dict[str, Any]], Any]
 OnFailure = Callable[[dict[str, Any]], None]
@@ -30,13 +32,14 @@ OnFailure = Callable[[dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class MappingSettings:
-    """The stack's event source mapping settings (components' mapping uses the same figures)."""
+    """The stack's event source mapping settings (`runtime.events.stream_mapping`, which the
+    component deploys); tests play with others."""
 
-    batch_size: int = 100
-    batching_window_seconds: float = 1.0
-    maximum_retry_attempts: int = 3
-    maximum_record_age_seconds: int = 3600
-    bisect_batch_on_function_error: bool = True
+    batch_size: int = stream_mapping.BATCH_SIZE
+    batching_window_seconds: float = stream_mapping.BATCHING_WINDOW_SECONDS
+    maximum_retry_attempts: int = stream_mapping.RETRY_ATTEMPTS
+    maximum_record_age_seconds: int = stream_mapping.MAXIMUM_RECORD_AGE_SECONDS
+    bisect_batch_on_function_error: bool = stream_mapping.BISECT_BATCH_ON_FUNCTION_ERROR
 
 
 def matches(pattern: Mapping[str, Any], value: object) -> bool:
