@@ -32,8 +32,9 @@ from local_api.embedded_aws import (
 )
 from local_api.event_source_mapping import ShardConsumer
 from local_api.gateway import LocalGateway
+from local_api.relay_process import RelayProcess
 from local_api.server import LocalHttpServer
-from local_api.stream_pump import POLL_INTERVAL_SECONDS, StreamPump, in_process, on_failure_queue
+from local_api.stream_pump import POLL_INTERVAL_SECONDS, StreamPump, on_failure_queue
 from local_api.workers import HandlerPool, ReloadingHandlerPool
 from runtime.config import EVENTS_TOPIC_ARN
 from runtime.events.stream_filter import DOMAIN_RECORD_PATTERN
@@ -174,10 +175,10 @@ def serve(arguments: argparse.Namespace) -> int:
     events = database.create_event_resources()
     environment = handler_environment(endpoint, table_name, idempotency_table_name)
     os.environ.update(environment)
-    os.environ[EVENTS_TOPIC_ARN.name] = events.topic_arn  # the in-process relay's, not the workers'
     from runtime.handler import openapi_json
 
-    pump = stream_pump(database, events)
+    relay = RelayProcess({**environment, EVENTS_TOPIC_ARN.name: events.topic_arn}, RELAY_FUNCTION_ARN)
+    pump = stream_pump(database, events, relay)
 
     def start_pool() -> HandlerPool:
         return HandlerPool(environment, instances=arguments.concurrency)
@@ -196,6 +197,7 @@ def serve(arguments: argparse.Namespace) -> int:
         outputs_written = False
         try:
             pool.warm_up()
+            relay.warm_up()
             pump.start()
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
@@ -223,23 +225,19 @@ def serve(arguments: argparse.Namespace) -> int:
     finally:
         pool.close()
         pump.stop()
+        relay.close()
         database.stop()
     return 0
 
 
-def stream_pump(database: EmbeddedAws, events: LocalEvents) -> StreamPump:
+def stream_pump(database: EmbeddedAws, events: LocalEvents, relay: RelayProcess) -> StreamPump:
     """The relay's event source mapping, played in this process on the table's stream."""
-    from runtime import dependencies
-    from runtime.events import relay
-
-    # boto3's default session is not thread-safe: build the relay's client here, not first on the pump's thread.
-    dependencies.sns_client()
     relay_failures = on_failure_queue(database.client("sqs"), events.relay_dlq_url)
     stream_arn = database.stream_arn()
 
     def new_consumer(shard_id: str) -> ShardConsumer:
         return ShardConsumer(
-            handler=in_process(relay.lambda_handler, RELAY_FUNCTION_ARN),
+            handler=relay,
             on_failure=relay_failures,
             shard_id=shard_id,
             stream_arn=stream_arn,

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from local_api.event_source_mapping import Handler, ShardConsumer, StreamRecord
+from local_api.event_source_mapping import ShardConsumer, StreamRecord
 
 # Lambda polls a stream's shards four times a second.
 POLL_INTERVAL_SECONDS = 0.25
@@ -102,26 +101,3 @@ class StreamPump:
     def _shard_ids(self) -> list[str]:
         description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
         return [shard["ShardId"] for shard in description["Shards"]]
-
-
-class _LambdaContext:
-    """What the relay's powertools decorators read of Lambda's context object."""
-
-    def __init__(self, function_arn: str) -> None:
-        self.invoked_function_arn = function_arn
-        self.function_name = function_arn.rsplit(":", 1)[1]
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 256
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
-
-def in_process(lambda_handler: Callable[[dict[str, Any], Any], Any], function_arn: str) -> Handler:
-    """The relay's `lambda_handler` called in this process, each batch with a context of its own."""
-
-    def invoke(event: dict[str, Any]) -> Any:
-        return lambda_handler(event, _LambdaContext(function_arn))
-
-    return invoke
