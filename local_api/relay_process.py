@@ -14,21 +14,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from local_api.workers import LocalLambdaContext
+
 _relay: Callable[[dict[str, Any], Any], Any] | None = None
-
-
-class _LambdaContext:
-    """What the relay's powertools decorators read of Lambda's context object."""
-
-    def __init__(self, function_arn: str) -> None:
-        self.invoked_function_arn = function_arn
-        self.function_name = function_arn.rsplit(":", 1)[1]
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = 256
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
 
 
 def _start(environment: Mapping[str, str]) -> None:
@@ -48,7 +36,14 @@ def _is_started() -> bool:
 def _invoke(event: dict[str, Any], function_arn: str) -> Any:
     if _relay is None:
         raise RuntimeError("the relay process was not started with the relay")
-    return _relay(event, _LambdaContext(function_arn))
+    function_name = function_arn.rsplit(":", 1)[1]
+    context = LocalLambdaContext(
+        aws_request_id=str(uuid.uuid4()),
+        function_name=function_name,
+        invoked_function_arn=function_arn,
+        log_group_name=f"/aws/lambda/{function_name}",
+    )
+    return _relay(event, context)
 
 
 class RelayProcess:
