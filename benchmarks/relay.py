@@ -16,9 +16,11 @@ import time
 from typing import Any
 
 from benchmarks._support import REGION, apply_environment, heading, median, spread, stdout_silenced
+from runtime.config import EVENTS_TOPIC_ARN, RELAY_ENVIRONMENT
+from runtime.events import stream_mapping
 
 TOPIC_ARN = f"arn:aws:sns:{REGION}:123456789012:users-items-events-bench"
-BATCH_SIZE = 100
+BATCH_SIZE = stream_mapping.BATCH_SIZE
 WARM_UP = 10
 STEPS = ("create item", "rename item", "complete item", "delete item")
 
@@ -64,9 +66,8 @@ def main() -> None:
     arguments = parse_arguments()
     apply_environment(
         {
-            "EVENTS_TOPIC_ARN": TOPIC_ARN,
-            "POWERTOOLS_SERVICE_NAME": "users-items-events",
-            "POWERTOOLS_METRICS_NAMESPACE": "UsersItemsApi",
+            **{variable.name: variable.default for variable in RELAY_ENVIRONMENT if variable.default is not None},
+            EVENTS_TOPIC_ARN.name: TOPIC_ARN,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "testing",

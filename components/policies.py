@@ -131,9 +131,6 @@ def alarm_topic_key_policy(partition: str, region: str, account_id: str) -> str:
     return _document(administer, cloudwatch)
 
 
-# What the relay does on the events topic, as the runtime declares it (`sns:Publish` also
-# authorises PublishBatch).
-RELAY_SNS_ACTIONS = permissions.RELAY_SNS_ACTIONS
 # What Lambda's poller does on the table's stream with the relay's role, as AWS's DynamoDB Streams
 # example policy lists it; ListStreams is apart below: it takes no resource scoping.
 STREAM_READ_ACTIONS: tuple[str, ...] = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
@@ -153,14 +150,14 @@ def events_topic_policy(topic_arn: str, relay_role_arn: str) -> str:
         "Sid": "RelayPublishes",
         "Effect": "Allow",
         "Principal": {"AWS": relay_role_arn},
-        "Action": list(RELAY_SNS_ACTIONS),
+        "Action": list(permissions.RELAY_SNS_ACTIONS),
         "Resource": topic_arn,
     }
     nobody_else_publishes = {
         "Sid": "NobodyElsePublishes",
         "Effect": "Deny",
         "Principal": {"AWS": "*"},
-        "Action": list(RELAY_SNS_ACTIONS),
+        "Action": list(permissions.RELAY_SNS_ACTIONS),
         "Resource": topic_arn,
         "Condition": {"ArnNotEquals": {"aws:PrincipalArn": relay_role_arn}},
     }
@@ -169,7 +166,7 @@ def events_topic_policy(topic_arn: str, relay_role_arn: str) -> str:
         "Sid": "PublishOverTlsOnly",
         "Effect": "Deny",
         "Principal": "*",
-        "Action": list(RELAY_SNS_ACTIONS),
+        "Action": list(permissions.RELAY_SNS_ACTIONS),
         "Resource": topic_arn,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
@@ -203,7 +200,12 @@ def stream_relay_policy(
     # In AWS's list of what the stream poller needs. It takes no resource scoping, so `*`: it
     # lists stream ARNs, reads no record.
     list_streams = {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"}
-    publish = {"Sid": "PublishToTheTopic", "Effect": "Allow", "Action": list(RELAY_SNS_ACTIONS), "Resource": topic_arn}
+    publish = {
+        "Sid": "PublishToTheTopic",
+        "Effect": "Allow",
+        "Action": list(permissions.RELAY_SNS_ACTIONS),
+        "Resource": topic_arn,
+    }
     # What a publisher to an encrypted topic needs, only as SNS uses the key for it.
     use_key = {
         "Sid": "EncryptForTheTopic",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.lambda_artifacts import Artifacts
+from tests.infra import stacks
 from tests.infra.pulumi_mocks import Deployment
-from tests.infra.stacks import ROOT, STACKS, deploy_stack
-from tests.support.lambda_artifacts import write_stand_in_artifacts
+from tests.infra.stacks import STACKS, deploy_stack
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,6 +32,6 @@ def prod() -> Deployment:
 
 
 @pytest.fixture(scope="session")
-def stand_in_artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
-    """function.zip and layer.zip of the deployed shape, written once per session without building."""
-    return write_stand_in_artifacts(ROOT, tmp_path_factory.mktemp("lambda-artifacts"))
+def stand_in_artifacts() -> Artifacts:
+    """function.zip and layer.zip of the deployed shape, the ones the stack tests deploy."""
+    return stacks.stand_in_artifacts()

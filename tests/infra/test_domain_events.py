@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 import pulumi
 import pytest
 
-from components import outputs
+from components import outputs, policies
 from components.domain_events import MAX_RETENTION_SECONDS, RelayArgs, StreamMappingSettings, StreamSource
 from components.lambda_function import TRACING_MANAGED_POLICIES, FunctionCode, LambdaFunctionArgs
 from components.single_table import SingleTableArgs, TableKeys
@@ -23,7 +23,7 @@ from tests.infra.stacks import DOMAIN_EVENTS, api_function, named, relay_functio
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 
 # What reads a table's stream: Lambda's poller, with the relay's role. None reads or writes an item.
-STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+STREAM_ACTIONS = {*policies.STREAM_READ_ACTIONS, "dynamodb:ListStreams"}
 
 
 def events_resource(deployment: Deployment, type_: str, suffix: str = "") -> Registered:
