@@ -61,7 +61,6 @@ MAX_RECEIVE_COUNT = 5
 class LocalEvents:
     topic_arn: str
     queue_url: str
-    queue_dlq_url: str
     relay_dlq_url: str
 
 
@@ -283,7 +282,7 @@ class EmbeddedAws:
             Attributes={"RawMessageDelivery": "true"},
         )
         relay_dlq_url = sqs.create_queue(QueueName=RELAY_DLQ_NAME)["QueueUrl"]
-        return LocalEvents(topic_arn, queue_url, queue_dlq_url, relay_dlq_url)
+        return LocalEvents(topic_arn, queue_url, relay_dlq_url)
 
     def forget_stream_records(self, through_sequence_number: str | None) -> None:
         """After a poll of the pump: drop the table's stream records up to this one (None: none

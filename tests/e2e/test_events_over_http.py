@@ -124,13 +124,10 @@ def test_a_long_poll_on_a_local_queue_does_not_stall_the_api(events_api):
     poll = threading.Thread(target=idle_queue.receive, kwargs={"wait_seconds": 5})
     poll.start()
     time.sleep(0.3)  # the poll is waiting in the server
-    started = time.monotonic()
     with requests.Session() as http:
         user_id = create_user(http, events_api)
         assert http.get(f"{events_api.url}/users/{user_id}", timeout=10).status_code == 200
-    elapsed = time.monotonic() - started
     still_polling = poll.is_alive()
     poll.join()
 
-    assert still_polling
-    assert elapsed < 2, f"a PUT and a GET took {elapsed:.1f} s during a 5 s long poll"
+    assert still_polling, "the API answered only once the long poll had ended"

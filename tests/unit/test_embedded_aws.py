@@ -55,6 +55,7 @@ def test_a_long_poll_ends_when_the_topic_delivers_to_its_queue(database):
     poller = threading.Thread(target=poll)
     poller.start()
     time.sleep(0.3)
+    assert poller.is_alive(), "the poll ended before anything was published"
     database.client("sns").publish(TopicArn=events.topic_arn, Message='{"type": "user.created"}')
     poller.join(timeout=5)
 
