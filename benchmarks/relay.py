@@ -76,7 +76,7 @@ def main() -> None:
     )
     from botocore.stub import Stubber
 
-    from runtime.dependencies import sns_client
+    from runtime.events.dependencies import sns_client
     from runtime.events.relay import lambda_handler
     from tests.support.events import LambdaContext
 

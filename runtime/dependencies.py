@@ -17,20 +17,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from runtime.config import RelaySettings, Settings
+from runtime.config import Settings
 from runtime.repository import Repository
 
 # Well inside the function's 15 s: at most 3 attempts of 1 s connect + 2 s read, with backoff.
 _DYNAMODB_CLIENT_CONFIG = Config(
     connect_timeout=1,
     read_timeout=2,
-    retries={"mode": "standard", "max_attempts": 3},
-)
-
-# The relay's PublishBatch calls: a slow SNS answer fails the batch's records in time for a retry.
-_SNS_CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=3,
     retries={"mode": "standard", "max_attempts": 3},
 )
 
@@ -48,13 +41,3 @@ def dynamodb_client() -> Any:
 @cache
 def get_repository() -> Repository:
     return Repository(dynamodb_client(), settings().table_name)
-
-
-@cache
-def relay_settings() -> RelaySettings:
-    return RelaySettings.from_environment()
-
-
-@cache
-def sns_client() -> Any:
-    return boto3.client("sns", config=_SNS_CLIENT_CONFIG)

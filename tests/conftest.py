@@ -33,6 +33,7 @@ import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from runtime import dependencies, idempotency, permissions  # noqa: E402
+from runtime.events import dependencies as relay_dependencies  # noqa: E402
 from runtime.repository import Repository  # noqa: E402
 from runtime.table_schema import create_idempotency_table_request, create_table_request  # noqa: E402
 from tests.support.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
@@ -46,7 +47,7 @@ def _forget_clients() -> None:
     """Clients are cached per container; each test gets its own mocked account."""
     dependencies.dynamodb_client.cache_clear()
     dependencies.get_repository.cache_clear()
-    dependencies.sns_client.cache_clear()
+    relay_dependencies.sns_client.cache_clear()
     idempotency.clear_persistence()
 
 

@@ -14,8 +14,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from runtime.dependencies import relay_settings, sns_client
 from runtime.events.batch import relay
+from runtime.events.dependencies import relay_settings, sns_client
 from runtime.events.publisher import EventPublisher
 from runtime.observability import EVENTS_PUBLISHED, count, logger, metrics, tracer
 

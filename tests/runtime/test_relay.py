@@ -9,7 +9,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from runtime import dependencies, permissions
+from runtime import permissions
+from runtime.events import dependencies
 from runtime.events.translate import event_id
 from tests.support.events import LambdaContext
 from tests.support.stream_events import (
