@@ -31,6 +31,9 @@ Email = Annotated[
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
 Task = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NOT_BLANK)]
+# What every stored resource carries, in responses and in domain events alike.
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Version = Annotated[int, Field(ge=1)]
 
 
 class ItemStatus(StrEnum):
@@ -99,9 +102,9 @@ class User(_Resource):
     user_id: str
     email: str
     name: str
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
-    updated_at: str = Field(json_schema_extra={"format": "date-time"})
-    version: int = Field(ge=1)
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: Version
 
 
 class Item(_Resource):
@@ -109,9 +112,9 @@ class Item(_Resource):
     item_id: str
     task: str
     status: ItemStatus
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
-    updated_at: str = Field(json_schema_extra={"format": "date-time"})
-    version: int = Field(ge=1)
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: Version
 
 
 class ItemPage(_Resource):

@@ -13,7 +13,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from runtime.models import ItemStatus
+from runtime.models import ItemStatus, Timestamp, Version
 
 T = TypeVar("T")
 
@@ -54,18 +54,18 @@ class UserSnapshot(_Shape):
     """A profile as the write left it, without its email address."""
 
     name: str
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
-    updated_at: str = Field(json_schema_extra={"format": "date-time"})
-    version: int = Field(ge=1)
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: Version
 
 
 class ItemSnapshot(_Shape):
     item_id: str
     task: str
     status: ItemStatus
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
-    updated_at: str = Field(json_schema_extra={"format": "date-time"})
-    version: int = Field(ge=1)
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: Version
 
 
 class UserChanges(_Shape):
