@@ -60,6 +60,7 @@ from components.user_pool import SIGNIN_SCOPE, TokenClaimsTriggerArgs, UserPool,
 from runtime import config as runtime_config
 from runtime import permissions, table_schema
 from runtime.config import EnvironmentVariable
+from runtime.events import stream_mapping
 from runtime.events.stream_filter import STREAM_FILTER_PATTERNS
 from runtime.routes import ROUTES
 
@@ -209,7 +210,7 @@ def create_tables(config: StackConfig, alarms: AlarmOptions | None) -> tuple[Sin
             alarms=alarms,
             alarm_thresholds=thresholds,
             # The domain events' outbox: every change, with the item before and after it.
-            stream_view_type="NEW_AND_OLD_IMAGES",
+            stream_view_type=stream_mapping.STREAM_VIEW_TYPE,
         ),
     )
     idempotency_table = SingleTable(

@@ -20,6 +20,7 @@ from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from runtime.events import stream_mapping
 from runtime.ids import ulid
 from runtime.models import ItemStatus
 from runtime.repository import Repository
@@ -52,7 +53,7 @@ EVENTS_QUEUE_NAME = "users-items-events-queue-local"
 EVENTS_QUEUE_DLQ_NAME = "users-items-events-queue-dlq-local"
 RELAY_DLQ_NAME = "users-items-relay-dlq-local"
 RELAY_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:users-items-relay-local"
-STREAM_SPECIFICATION = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+STREAM_SPECIFICATION = {"StreamEnabled": True, "StreamViewType": stream_mapping.STREAM_VIEW_TYPE}
 # Receives of a message before the integration queue moves it to its DLQ.
 MAX_RECEIVE_COUNT = 5
 

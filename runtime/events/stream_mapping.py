@@ -2,6 +2,8 @@
 stack's event source mapping and the local API's stream pump. Change them only with a measured
 reason."""
 
+# What the relay reads of each change: both images, to tell what changed.
+STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 BATCH_SIZE = 100
 BATCHING_WINDOW_SECONDS = 1
 RETRY_ATTEMPTS = 3
