@@ -14,9 +14,8 @@ failed publish loses nothing. The relay runs outside the VPC: it reads only what
 from the stream and calls only SNS, so it needs no interface endpoint (about $7.30 per zone per
 month each) and holds no data action on the table.
 
-The queues are encrypted with SQS-managed keys (SSE-SQS): SNS delivers to them and Lambda sends
-failed batches to the relay's with no key policy to keep in step, and the topic, which other
-teams subscribe to, is the one under the stack's own key.
+The queues are components.event_queue's (SSE-SQS, 14 days); the topic, which other teams
+subscribe to, is under the stack's own key.
 
 Given alarm options, the component alarms on the relay's errors and iterator age, on both
 dead-letter queues holding anything, and on the integration queue's oldest message.
@@ -33,6 +32,13 @@ import pulumi_aws as aws
 
 from components import policies
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
+from components.event_queue import (
+    EventQueueSettings,
+    create_event_queue,
+    create_queue,
+    dead_letters_alarm,
+    oldest_message_alarm,
+)
 from components.lambda_function import (
     FunctionCode,
     FunctionOptions,
@@ -42,8 +48,6 @@ from components.lambda_function import (
 )
 from runtime.events import stream_mapping
 
-# SQS's longest retention: time to find out why a batch or a message failed, and replay it.
-MAX_RETENTION_SECONDS = 14 * 24 * 3600
 # The label of the relay's own inline policy (`<name>-relay-<label>`).
 RELAY_POLICY_LABEL = "stream-and-topic"
 
@@ -111,19 +115,6 @@ class StreamMappingSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
-class IntegrationQueueSettings:
-    max_receive_count: int = 5
-    """Receives of a message without a delete before it moves to the queue's dead-letter queue."""
-    visibility_timeout_seconds: int = 30
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.max_receive_count <= 1000:
-            raise ValueError("max_receive_count must be between 1 and 1000")
-        if not 0 <= self.visibility_timeout_seconds <= 43200:
-            raise ValueError("visibility_timeout_seconds must be between 0 and 43200")
-
-
-@dataclass(frozen=True, kw_only=True)
 class EventsAlarmThresholds:
     relay_errors: int = 1
     """Failed relay invocations per period that fire the errors alarm."""
@@ -143,7 +134,7 @@ class DomainEventsArgs:
     source: StreamSource
     relay: RelayArgs
     mapping: StreamMappingSettings = StreamMappingSettings()
-    queue: IntegrationQueueSettings = IntegrationQueueSettings()
+    queue: EventQueueSettings = field(default_factory=EventQueueSettings)
     alarms: AlarmOptions | None = None
     """Without them the component creates no alarms."""
     alarm_thresholds: EventsAlarmThresholds = EventsAlarmThresholds()
@@ -173,7 +164,7 @@ class DomainEvents(pulumi.ComponentResource):
 
         key = self._create_key()
         topic = aws.sns.Topic(name, name=self._physical_name, kms_master_key_id=key.arn, opts=self._child)
-        relay_dead_letters = self._create_queue(f"{name}-relay-dlq", f"{name}-relay-dlq-{pulumi.get_stack()}")
+        relay_dead_letters = create_queue(f"{name}-relay-dlq", f"{name}-relay-dlq-{pulumi.get_stack()}", self)
         relay = self._create_relay(topic, key, relay_dead_letters)
         aws.sns.TopicPolicy(
             name,
@@ -225,16 +216,6 @@ class DomainEvents(pulumi.ComponentResource):
                 lambda values: policies.events_topic_key_policy(*values)
             ),
             opts=self._child,
-        )
-
-    def _create_queue(self, resource_name: str, physical_name: str, **settings: pulumi.Input[object]) -> aws.sqs.Queue:
-        return aws.sqs.Queue(
-            resource_name,
-            name=physical_name,
-            message_retention_seconds=MAX_RETENTION_SECONDS,
-            sqs_managed_sse_enabled=True,
-            opts=self._child,
-            **settings,
         )
 
     def _create_relay(self, topic: aws.sns.Topic, key: aws.kms.Key, dead_letters: aws.sqs.Queue) -> LambdaFunction:
@@ -296,34 +277,14 @@ class DomainEvents(pulumi.ComponentResource):
 
     def _create_integration_queue(self, topic: aws.sns.Topic) -> tuple[aws.sqs.Queue, aws.sqs.Queue]:
         """The queue every event is delivered to as published (raw), and its dead-letter queue."""
-        name, settings = self._name, self._args.queue
-        dead_letters = self._create_queue(f"{name}-queue-dlq", f"{name}-dlq-{pulumi.get_stack()}")
-        queue = self._create_queue(
-            f"{name}-queue",
-            self._physical_name,
-            visibility_timeout_seconds=settings.visibility_timeout_seconds,
-            redrive_policy=dead_letters.arn.apply(
-                lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": settings.max_receive_count})
-            ),
+        integration = create_event_queue(
+            f"{self._name}-queue",
+            physical_name=self._physical_name,
+            topic_arn=topic.arn,
+            parent=self,
+            settings=self._args.queue,
         )
-        queue_policy = aws.sqs.QueuePolicy(
-            f"{name}-queue",
-            queue_url=queue.url,
-            policy=pulumi.Output.all(queue.arn, topic.arn).apply(
-                lambda arns: policies.topic_delivery_queue_policy(*arns)
-            ),
-            opts=self._child,
-        )
-        aws.sns.TopicSubscription(
-            f"{name}-queue",
-            topic=topic.arn,
-            protocol="sqs",
-            endpoint=queue.arn,
-            raw_message_delivery=True,
-            # SNS may send to the queue before the first event is published.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[queue_policy]),
-        )
-        return queue, dead_letters
+        return integration.queue, integration.dead_letters
 
     def _alarm_specs(
         self,
@@ -363,47 +324,25 @@ class DomainEvents(pulumi.ComponentResource):
                 comparison="GreaterThanThreshold",
                 threshold=thresholds.iterator_age_ms,
             ),
-            _dead_letters_alarm(
+            dead_letters_alarm(
                 "relay-dlq-depth",
                 relay_dead_letters,
                 f"Changes of the table the {relay} could not publish after its retries (or that aged "
                 "out) are in its dead-letter queue: their events were never sent. Each message names "
                 "the stream batch; read the records from the stream (24 h) and republish after fixing the cause.",
             ),
-            _dead_letters_alarm(
+            dead_letters_alarm(
                 "queue-dlq-depth",
                 queue_dead_letters,
                 f"Events the integration queue's consumer failed {self._args.queue.max_receive_count} "
                 "times are in its dead-letter queue. Find why in the consumer's logs, then redrive "
                 "them to the queue (SQS's start-message-move-task).",
             ),
-            AlarmSpec(
-                resource="queue-oldest-message-age",
-                name="queue-oldest-message-age",
-                description=(
-                    f"The integration queue's oldest event waits over {thresholds.oldest_message_age_seconds} s: "
-                    "its consumer is behind, failing or gone. Events expire after 14 days."
-                ),
-                namespace="AWS/SQS",
-                metric_name="ApproximateAgeOfOldestMessage",
-                dimension_sets=[{"QueueName": queue}],
-                statistic="Maximum",
-                comparison="GreaterThanThreshold",
-                threshold=thresholds.oldest_message_age_seconds,
+            oldest_message_alarm(
+                "queue-oldest-message-age",
+                queue,
+                thresholds.oldest_message_age_seconds,
+                f"The integration queue's oldest event waits over {thresholds.oldest_message_age_seconds} s: "
+                "its consumer is behind, failing or gone. Events expire after 14 days.",
             ),
         ]
-
-
-def _dead_letters_alarm(resource: str, queue_name: pulumi.Input[str], description: str) -> AlarmSpec:
-    """Any message in a dead-letter queue is a failure someone has to look at."""
-    return AlarmSpec(
-        resource=resource,
-        name=resource,
-        description=description,
-        namespace="AWS/SQS",
-        metric_name="ApproximateNumberOfMessagesVisible",
-        dimension_sets=[{"QueueName": queue_name}],
-        statistic="Maximum",
-        comparison="GreaterThanThreshold",
-        threshold=0,
-    )

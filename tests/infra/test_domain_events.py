@@ -13,7 +13,8 @@ import pulumi
 import pytest
 
 from components import outputs, policies
-from components.domain_events import MAX_RETENTION_SECONDS, RelayArgs, StreamMappingSettings, StreamSource
+from components.domain_events import RelayArgs, StreamMappingSettings, StreamSource
+from components.event_queue import MAX_RETENTION_SECONDS
 from components.lambda_function import TRACING_MANAGED_POLICIES, FunctionCode, LambdaFunctionArgs
 from components.single_table import SingleTableArgs, TableKeys
 from runtime.config import EVENTS_TOPIC_ARN, RELAY_ENVIRONMENT, SERVICE_NAME
