@@ -270,7 +270,9 @@ def create_domain_events(
                     {runtime_config.SERVICE_NAME.name: RELAY_SERVICE_NAME},
                 ),
                 topic_arn_variable=topic_variable,
-                options=FunctionOptions(log_retention_days=config.log_retention_days),
+                options=FunctionOptions(
+                    log_retention_days=config.log_retention_days, timeout_seconds=stream_mapping.RELAY_TIMEOUT_SECONDS
+                ),
             ),
             alarms=alarms,
         ),

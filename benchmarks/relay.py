@@ -80,7 +80,7 @@ def main() -> None:
     from runtime.events.relay import lambda_handler
     from tests.support.events import LambdaContext
 
-    event, context = _batch(), LambdaContext()
+    event, context = _batch(), LambdaContext(remaining_ms=stream_mapping.RELAY_TIMEOUT_SECONDS * 1000)
     answers = _answers(event)
     samples: list[float] = []
     with Stubber(sns_client()) as stubber, stdout_silenced():

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from local_api.workers import LocalLambdaContext
+from runtime.events.stream_mapping import RELAY_TIMEOUT_SECONDS
 
 _relay: Callable[[dict[str, Any], Any], Any] | None = None
 
@@ -42,6 +43,7 @@ def _invoke(event: dict[str, Any], function_arn: str) -> Any:
         function_name=function_name,
         invoked_function_arn=function_arn,
         log_group_name=f"/aws/lambda/{function_name}",
+        timeout_seconds=RELAY_TIMEOUT_SECONDS,
     )
     return _relay(event, context)
 

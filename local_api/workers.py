@@ -11,11 +11,12 @@ import asyncio
 import multiprocessing
 import os
 import sys
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,11 @@ class LocalLambdaContext:
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:users-items-api-local"
     log_group_name: str = "/aws/lambda/users-items-api-local"
     log_stream_name: str = "local"
+    timeout_seconds: int = 15
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 15_000
+        return max(0, int(self.timeout_seconds * 1000 - (time.monotonic() - self.started) * 1000))
 
 
 def _start_instance(environment: Mapping[str, str]) -> None:

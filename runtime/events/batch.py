@@ -1,7 +1,7 @@
 """One invocation's stream records relayed in order, with per-user ordering on failure.
 
 Records are read in the order the shard holds them and their events gathered into PublishBatch
-calls of at most ten entries, one call at a time. A record fails when it cannot be read or when
+calls within SNS's limits (ten entries, 256 KiB), one call at a time. A record fails when it cannot be read or when
 SNS did not take one of its events (a redelivery then republishes all of them, with the same ids).
 Once a record of a user fails, every later record of that user in the batch fails too, unpublished
 if not sent yet, so that it is delivered again after the failed one: Lambda restarts the shard at
@@ -12,13 +12,15 @@ carry on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from runtime.events.dependencies import PUBLISH_CALL_WORST_CASE_MS
 from runtime.events.models import DomainEvent
-from runtime.events.publisher import MAX_ENTRIES_PER_CALL, EventPublisher
+from runtime.events.publisher import MAX_BYTES_PER_CALL, MAX_ENTRIES_PER_CALL, EventPublisher, message_size
 from runtime.events.translate import events_of, user_id_of
 
 
@@ -30,11 +32,20 @@ class NotPublishedError(RuntimeError):
     """SNS did not take every event of this record."""
 
 
+class OutOfTimeError(RuntimeError):
+    """Too little of the invocation was left to publish this record's events; its redelivery will."""
+
+
+class TooLargeError(ValueError):
+    """This record's events exceed what one PublishBatch call takes: no retry publishes them."""
+
+
 @dataclass(frozen=True)
 class _Pending:
     sequence_number: str
     user_id: str
     events: list[DomainEvent]
+    size: int
 
 
 @dataclass
@@ -82,22 +93,45 @@ class RelayedBatch:
         return sum(len(events) for events in self.published.values())
 
 
-def relay(records: Iterable[DynamoDBRecord], publisher: EventPublisher) -> RelayedBatch:
+def relay(
+    records: Iterable[DynamoDBRecord], publisher: EventPublisher, time_left_ms: Callable[[], int] = lambda: sys.maxsize
+) -> RelayedBatch:
+    """Relay `records`, starting no PublishBatch call with less than its worst case left of the
+    invocation (`time_left_ms`): the records not sent by then fail, to come again, rather than
+    the whole batch timing out."""
     batch = RelayedBatch()
+
+    def has_time() -> bool:
+        return time_left_ms() > PUBLISH_CALL_WORST_CASE_MS
+
     waiting: list[_Pending] = []
     for record in records:
         pending = _read(record, batch)
         if pending is None:
             continue
-        if sum(len(p.events) for p in waiting) + len(pending.events) > MAX_ENTRIES_PER_CALL:
-            _send(waiting, publisher, batch)
+        if not _fits([*waiting, pending]):
+            _send(waiting, publisher, batch, has_time)
             waiting = []
         if batch.holds_back(pending.user_id):
             batch.fail(pending.sequence_number, pending.user_id, HeldBackError(pending.user_id))
+        elif not _fits([pending]):
+            batch.fail(pending.sequence_number, pending.user_id, TooLargeError(_too_large(pending)))
         else:
             waiting.append(pending)
-    _send(waiting, publisher, batch)
+    _send(waiting, publisher, batch, has_time)
     return batch
+
+
+def _fits(pending: list[_Pending]) -> bool:
+    entries = sum(len(each.events) for each in pending)
+    return entries <= MAX_ENTRIES_PER_CALL and sum(each.size for each in pending) <= MAX_BYTES_PER_CALL
+
+
+def _too_large(pending: _Pending) -> str:
+    return (
+        f"record {pending.sequence_number}: {len(pending.events)} events of {pending.size} bytes, over "
+        f"PublishBatch's {MAX_ENTRIES_PER_CALL} entries or {MAX_BYTES_PER_CALL} bytes"
+    )
 
 
 def _read(record: DynamoDBRecord, batch: RelayedBatch) -> _Pending | None:
@@ -107,15 +141,24 @@ def _read(record: DynamoDBRecord, batch: RelayedBatch) -> _Pending | None:
         user_id = user_id_of(record)
         if batch.holds_back(user_id):
             raise HeldBackError(user_id)
-        return _Pending(sequence_number, user_id, events_of(record))
+        events = events_of(record)
+        return _Pending(sequence_number, user_id, events, sum(message_size(event) for event in events))
     except Exception as error:
         batch.fail(sequence_number, user_id, error)
         return None
 
 
-def _send(waiting: list[_Pending], publisher: EventPublisher, batch: RelayedBatch) -> None:
+def _send(
+    waiting: list[_Pending], publisher: EventPublisher, batch: RelayedBatch, has_time: Callable[[], bool]
+) -> None:
+    if not waiting:
+        return
+    if not has_time():
+        for pending in waiting:
+            batch.fail(pending.sequence_number, pending.user_id, OutOfTimeError(pending.sequence_number))
+        return
     events = [event for pending in waiting for event in pending.events]
-    batch.settle(waiting, publisher.publish(events) if events else set())
+    batch.settle(waiting, publisher.publish(events, may_retry=has_time) if events else set())
 
 
 def _sequence_number(record: DynamoDBRecord) -> str:

@@ -25,7 +25,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def relay_stream_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     publisher = EventPublisher(sns_client(), relay_settings().events_topic_arn)
-    relayed = relay(DynamoDBStreamEvent(event).records, publisher)
+    relayed = relay(DynamoDBStreamEvent(event).records, publisher, context.get_remaining_time_in_millis)
     count(EVENTS_PUBLISHED, relayed.events_published)
     return dict(
         process_partial_response(event=event, record_handler=relayed.outcome, processor=processor, context=context)

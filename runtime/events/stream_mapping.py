@@ -10,3 +10,6 @@ RETRY_ATTEMPTS = 3
 MAXIMUM_RECORD_AGE_SECONDS = 3600
 BISECT_BATCH_ON_FUNCTION_ERROR = True
 PARALLELIZATION_FACTOR = 1
+# The relay's timeout: room for a batch's PublishBatch calls when SNS is slow, besides the worst
+# case of one call that it keeps in hand (runtime.events.batch starts no call it may not finish).
+RELAY_TIMEOUT_SECONDS = 60

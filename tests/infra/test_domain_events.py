@@ -18,6 +18,7 @@ from components.event_queue import MAX_RETENTION_SECONDS
 from components.lambda_function import TRACING_MANAGED_POLICIES, FunctionCode, LambdaFunctionArgs
 from components.single_table import SingleTableArgs, TableKeys
 from runtime.config import EVENTS_TOPIC_ARN, RELAY_ENVIRONMENT, SERVICE_NAME
+from runtime.events import stream_mapping
 from runtime.events.stream_filter import STREAM_FILTER_PATTERNS
 from tests.infra.pulumi_mocks import Deployment, Registered, policy_of
 from tests.infra.stacks import DOMAIN_EVENTS, api_function, named, relay_function, stand_in_artifacts
@@ -116,6 +117,10 @@ def test_the_relay_runs_outside_the_vpc_traced_with_exactly_the_relay_environmen
     for variable in RELAY_ENVIRONMENT:
         if variable not in (EVENTS_TOPIC_ARN, SERVICE_NAME):
             assert variables[variable.name] == variable.default, variable.name
+
+
+def test_the_relay_has_time_for_its_batch_besides_the_worst_case_call_it_keeps_in_hand(stack):
+    assert relay_function(stack).inputs["timeout"] == stream_mapping.RELAY_TIMEOUT_SECONDS == 60
 
 
 def test_the_relay_runs_its_handler_from_the_shared_archive_on_the_layer_with_its_own_role_and_logs(stack):

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from runtime import permissions
 from runtime.events import dependencies
+from runtime.events.stream_mapping import RELAY_TIMEOUT_SECONDS
 from runtime.events.translate import event_id
 from tests.support.events import LambdaContext
 from tests.support.stream_events import (
@@ -73,7 +74,7 @@ def relay_batch(integration_queue: Any) -> Any:
 
     def call(records: list[dict[str, Any]]) -> list[str]:
         """The sequence numbers the relay reports failed."""
-        response = lambda_handler(stream_batch(records), LambdaContext())
+        response = lambda_handler(stream_batch(records), LambdaContext(remaining_ms=RELAY_TIMEOUT_SECONDS * 1000))
         return [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
 
     return call

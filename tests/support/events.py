@@ -68,6 +68,7 @@ class LambdaContext:
     aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
     log_group_name: str = "/aws/lambda/users-items-test"
     log_stream_name: str = "2026/11/23/[$LATEST]abcdef"
+    remaining_ms: int = 15_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 15_000
+        return self.remaining_ms
