@@ -8,7 +8,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -285,17 +285,20 @@ class EmbeddedAws:
         relay_dlq_url = sqs.create_queue(QueueName=RELAY_DLQ_NAME)["QueueUrl"]
         return LocalEvents(topic_arn, queue_url, relay_dlq_url)
 
-    def forget_stream_records(self, through_sequence_number: str | None) -> None:
+    def forget_stream_records(self, through_sequence_number: str | None, iterators: Sequence[str]) -> None:
         """After a poll of the pump: drop the table's stream records up to this one (None: none
-        were read), and the shard iterators handed out so far.
+        were read), and the pump's shard iterators of that poll.
 
         DynamoDB keeps a stream 24 hours; moto keeps every record and copies them with the table
         on every transaction, so without this each write gets slower as the stream grows, and
         every iterator moto hands out stays in memory. The shard's starting number moves with the
-        records dropped, so sequence numbers stay valid.
+        records dropped, so sequence numbers stay valid. Other readers' iterators (the AWS CLI's,
+        a script's) stay: moto answers an unknown one with a 500.
         """
         with self._app.lock_of("dynamodb"):
-            dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators.clear()
+            known = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators
+            for iterator in iterators:
+                known.pop(iterator, None)
             shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(TABLE_NAME).stream_shard
             if shard is None or through_sequence_number is None:
                 return

@@ -50,7 +50,7 @@ class StreamPump:
         new_consumer: Callable[[str], ShardConsumer],
         *,
         poll_interval: float,
-        forget_read: Callable[[str | None], None] = lambda sequence_number: None,
+        forget_read: Callable[[str | None, list[str]], None] = lambda sequence_number, iterators: None,
     ) -> None:
         self._streams = streams
         self._forget_read = forget_read
@@ -91,10 +91,14 @@ class StreamPump:
             iterator = self._streams.get_shard_iterator(
                 StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
             )["ShardIterator"]
-            records = self._streams.get_records(ShardIterator=iterator)["Records"]
+            response = self._streams.get_records(ShardIterator=iterator)
+            records = response["Records"]
             consumer.add([lambda_record(record, self._stream_arn) for record in records])
             # The consumer holds what it has read until it is delivered or given up.
-            self._forget_read(records[-1]["dynamodb"]["SequenceNumber"] if records else None)
+            self._forget_read(
+                records[-1]["dynamodb"]["SequenceNumber"] if records else None,
+                [iterator, *filter(None, [response.get("NextShardIterator")])],
+            )
             while consumer.step():
                 pass
 

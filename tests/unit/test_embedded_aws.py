@@ -6,8 +6,12 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 
-from local_api.embedded_aws import TABLE_NAME, EmbeddedAws
+from local_api.embedded_aws import REGION, TABLE_NAME, EmbeddedAws
+from local_api.event_source_mapping import MappingSettings, ShardConsumer
+from local_api.stream_pump import StreamPump
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +81,55 @@ def test_stream_records_once_read_are_forgotten_and_later_ones_keep_their_order(
     for n in range(3):
         client.put_item(TableName=TABLE_NAME, Item={"PK": {"S": f"USER#forget-{n}"}, "SK": {"S": "METADATA"}})
     read = _stream_records(database)
-    database.forget_stream_records(read[-1]["dynamodb"]["SequenceNumber"])
+    database.forget_stream_records(read[-1]["dynamodb"]["SequenceNumber"], [])
     client.put_item(TableName=TABLE_NAME, Item={"PK": {"S": "USER#forget-3"}, "SK": {"S": "METADATA"}})
 
     left = _stream_records(database)
 
     assert [record["dynamodb"]["Keys"]["PK"]["S"] for record in left] == ["USER#forget-3"]
     assert int(left[0]["dynamodb"]["SequenceNumber"]) == int(read[-1]["dynamodb"]["SequenceNumber"]) + 1
+
+
+def test_forgetting_what_the_pump_read_leaves_other_readers_iterators_working(database):
+    streams = database.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=database.stream_arn())["StreamDescription"]["Shards"][0]
+    theirs = streams.get_shard_iterator(
+        StreamArn=database.stream_arn(), ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+    )["ShardIterator"]
+    read = _stream_records(database)
+
+    database.forget_stream_records(read[-1]["dynamodb"]["SequenceNumber"] if read else None, [])
+    database.client().put_item(TableName=TABLE_NAME, Item={"PK": {"S": "USER#later"}, "SK": {"S": "METADATA"}})
+
+    records = streams.get_records(ShardIterator=theirs)["Records"]
+    assert [record["dynamodb"]["Keys"]["PK"]["S"] for record in records] == ["USER#later"]
+
+
+def test_the_pump_drops_its_own_iterators_after_each_poll(database):
+    delivered: list[dict] = []
+
+    def consumer(shard_id: str) -> ShardConsumer:
+        return ShardConsumer(
+            handler=lambda event: delivered.append(event) or {"batchItemFailures": []},
+            on_failure=lambda failure: None,
+            shard_id=shard_id,
+            stream_arn=database.stream_arn(),
+            function_arn="arn:aws:lambda:us-east-1:123456789012:function:relay",
+            filter_patterns=[{"dynamodb": {"Keys": {"PK": {"S": ["USER#pumped"]}}}}],
+            settings=MappingSettings(batching_window_seconds=0),
+        )
+
+    pump = StreamPump(
+        database.client("dynamodbstreams"),
+        database.stream_arn(),
+        consumer,
+        poll_interval=1,
+        forget_read=database.forget_stream_records,
+    )
+    before = set(dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators)
+    database.client().put_item(TableName=TABLE_NAME, Item={"PK": {"S": "USER#pumped"}, "SK": {"S": "METADATA"}})
+    pump.poll()
+    pump.poll()
+
+    assert delivered, "the pump read nothing"
+    assert set(dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators) == before
