@@ -274,6 +274,7 @@ def create_domain_events(
                     log_retention_days=config.log_retention_days, timeout_seconds=stream_mapping.RELAY_TIMEOUT_SECONDS
                 ),
             ),
+            subscriber_accounts=config.events_subscriber_accounts,
             alarms=alarms,
         ),
     )

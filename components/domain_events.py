@@ -135,6 +135,8 @@ class DomainEventsArgs:
     relay: RelayArgs
     mapping: StreamMappingSettings = StreamMappingSettings()
     queue: EventQueueSettings = field(default_factory=EventQueueSettings)
+    subscriber_accounts: Sequence[str] = ()
+    """Other AWS accounts whose principals may subscribe to the topic (SQS and Lambda endpoints)."""
     alarms: AlarmOptions | None = None
     """Without them the component creates no alarms."""
     alarm_thresholds: EventsAlarmThresholds = EventsAlarmThresholds()
@@ -169,7 +171,11 @@ class DomainEvents(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             name,
             arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, relay.role.arn).apply(lambda arns: policies.events_topic_policy(*arns)),
+            policy=pulumi.Output.all(topic.arn, relay.role.arn, self._partition).apply(
+                lambda values: policies.events_topic_policy(
+                    values[0], values[1], partition=values[2], subscriber_accounts=args.subscriber_accounts
+                )
+            ),
             opts=self._child,
         )
         mapping = self._create_mapping(relay.function, relay_dead_letters)

@@ -143,9 +143,12 @@ def events_topic_key_policy(partition: str, account_id: str) -> str:
     return _document(_account_administers_key(partition, account_id))
 
 
-def events_topic_policy(topic_arn: str, relay_role_arn: str) -> str:
+def events_topic_policy(
+    topic_arn: str, relay_role_arn: str, *, partition: str = "aws", subscriber_accounts: Sequence[str] = ()
+) -> str:
     """Only the relay publishes, and only over TLS. The topic carries the service's domain events
-    to other teams: a message from anyone else would be a forged event."""
+    to other teams: a message from anyone else would be a forged event. Principals of
+    `subscriber_accounts` may subscribe queues and functions (their own IAM policies permitting)."""
     relay_publishes = {
         "Sid": "RelayPublishes",
         "Effect": "Allow",
@@ -170,7 +173,19 @@ def events_topic_policy(topic_arn: str, relay_role_arn: str) -> str:
         "Resource": topic_arn,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
-    return _document(relay_publishes, nobody_else_publishes, tls_only)
+    statements = [relay_publishes, nobody_else_publishes, tls_only]
+    if subscriber_accounts:
+        statements.append(
+            {
+                "Sid": "OtherAccountsSubscribe",
+                "Effect": "Allow",
+                "Principal": {"AWS": [f"arn:{partition}:iam::{account}:root" for account in subscriber_accounts]},
+                "Action": "sns:Subscribe",
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"sns:Protocol": ["sqs", "lambda"]}},
+            }
+        )
+    return _document(*statements)
 
 
 def topic_delivery_queue_policy(queue_arn: str, topic_arn: str) -> str:

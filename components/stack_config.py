@@ -39,6 +39,7 @@ PRODUCTION_STACKS = frozenset({"prod"})
 # -1, as Lambda spells it: no reserved concurrency (the function draws on the account's pool).
 NO_RESERVED_CONCURRENCY = -1
 # A regular zone's ID: the region's short form, then the zone (`use1-az1`, `apne1-az4`).
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ZONE_ID = re.compile(r"[a-z]{2,5}[1-9]-az[1-9][0-9]?")
 
 
@@ -230,6 +231,12 @@ class StackConfig:
             lambda arn: not arn or bool(SNS_TOPIC_ARN.fullmatch(arn)),
             "be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:alarms",
         ),
+    )
+    events_subscriber_accounts: tuple[str, ...] = setting(
+        (),
+        "AWS accounts (12-digit ids) whose principals may subscribe SQS queues or Lambda functions to the "
+        "domain events topic; the stack's own account needs no entry (its IAM policies decide).",
+        each(Check(lambda account: bool(_ACCOUNT_ID.fullmatch(account)), "list 12-digit AWS account ids")),
     )
     alarm_period_seconds: int = setting(
         300,

@@ -21,7 +21,7 @@ from runtime.config import EVENTS_TOPIC_ARN, RELAY_ENVIRONMENT, SERVICE_NAME
 from runtime.events import stream_mapping
 from runtime.events.stream_filter import STREAM_FILTER_PATTERNS
 from tests.infra.pulumi_mocks import Deployment, Registered, policy_of
-from tests.infra.stacks import DOMAIN_EVENTS, api_function, named, relay_function, stand_in_artifacts
+from tests.infra.stacks import DOMAIN_EVENTS, api_function, deploy_stack, named, relay_function, stand_in_artifacts
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 
 # What reads a table's stream: Lambda's poller, with the relay's role. None reads or writes an item.
@@ -245,6 +245,26 @@ def test_only_the_relay_publishes_to_the_topic_and_only_over_tls(stack):
     assert (deny_plain["Effect"], deny_plain["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
     for statement in (allow, deny_others, deny_plain):
         assert statement["Resource"] == events_topic.outputs["arn"], statement
+
+
+def test_accounts_in_events_subscriber_accounts_may_subscribe_queues_and_functions_and_nothing_more():
+    deployment = deploy_stack("dev", eventsSubscriberAccounts='["111122223333", "444455556666"]')
+    events_topic = topic(deployment)
+    statements = policy_of(events_resource(deployment, "aws:sns/topicPolicy:TopicPolicy"))["Statement"]
+
+    assert statements[-1] == {
+        "Sid": "OtherAccountsSubscribe",
+        "Effect": "Allow",
+        "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+        "Action": "sns:Subscribe",
+        "Resource": events_topic.outputs["arn"],
+        "Condition": {"StringEquals": {"sns:Protocol": ["sqs", "lambda"]}},
+    }
+    assert [statement["Sid"] for statement in statements[:-1]] == [
+        "RelayPublishes",
+        "NobodyElsePublishes",
+        "PublishOverTlsOnly",
+    ]
 
 
 def test_the_relays_role_reads_this_tables_stream_publishes_to_this_topic_and_sends_to_its_own_queue(stack):
