@@ -38,15 +38,15 @@ def _batch() -> dict[str, Any]:
     return stream_batch(renumbered(records))
 
 
-class _CallsRecorder:
-    """Stands in for the publisher once, untimed, to learn the PublishBatch calls a batch makes."""
+class _RecordingSns:
+    """Stands in for SNS once, untimed, to learn the PublishBatch calls a batch makes."""
 
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
 
-    def publish(self, events: Any) -> set[str]:
-        self.calls.append([event.id for event in events])
-        return set()
+    def publish_batch(self, TopicArn: str, PublishBatchRequestEntries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        self.calls.append([entry["Id"] for entry in PublishBatchRequestEntries])
+        return {"Successful": [], "Failed": []}
 
 
 def _answers(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,9 +54,10 @@ def _answers(event: dict[str, Any]) -> list[dict[str, Any]]:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBStreamEvent
 
     from runtime.events.batch import relay
+    from runtime.events.publisher import EventPublisher
 
-    recorder = _CallsRecorder()
-    relay(DynamoDBStreamEvent(event).records, recorder)  # type: ignore[arg-type]
+    recorder = _RecordingSns()
+    relay(DynamoDBStreamEvent(event).records, EventPublisher(recorder, TOPIC_ARN))
     return [
         {"Successful": [{"Id": entry, "MessageId": entry} for entry in call], "Failed": []} for call in recorder.calls
     ]
