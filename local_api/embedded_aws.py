@@ -18,6 +18,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.sqs.models import sqs_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from runtime.events import stream_mapping
@@ -56,6 +57,9 @@ RELAY_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:users-items
 STREAM_SPECIFICATION = {"StreamEnabled": True, "StreamViewType": stream_mapping.STREAM_VIEW_TYPE}
 # Receives of a message before the integration queue moves it to its DLQ.
 MAX_RECEIVE_COUNT = 5
+# What a local queue holds at most: its newest waiting messages (`EmbeddedAws.trim_queues`).
+QUEUE_MESSAGE_LIMIT = 1000
+_HOUSEKEEPING_INTERVAL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -239,10 +243,13 @@ class EmbeddedAws:
             "127.0.0.1", 0, self._app, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._stopping = threading.Event()
+        self._housekeeper = threading.Thread(target=self._keep_house, name="moto-housekeeping", daemon=True)
 
     def start(self) -> str:
         """Start the server on a free port; returns its endpoint URL."""
         self._thread.start()
+        self._housekeeper.start()
         host, port = self._server.server_address[:2]
         self.endpoint = f"http://{host!s}:{port}"
         return self.endpoint
@@ -321,6 +328,29 @@ class EmbeddedAws:
             users.append(DemoUser(user_id=user.user_id, email=email))
         return users
 
+    def trim_queues(self) -> None:
+        """Drop each queue's oldest waiting messages beyond `QUEUE_MESSAGE_LIMIT`.
+
+        moto's SendMessage reads the queue's attributes, which counts its messages one by one: the
+        integration queue, which nobody has to read locally, would make every event's delivery,
+        under the SQS lock and the GIL the API shares, slower than the last. Messages in flight
+        (received, not yet deleted) stay.
+        """
+        with self._app.lock_of("sqs"):
+            for queue in sqs_backends[DEFAULT_ACCOUNT_ID][REGION].queues.values():
+                # `_messages`: moto's own list, oldest first, in flight or not.
+                excess = len(queue._messages) - QUEUE_MESSAGE_LIMIT
+                if excess > 0:
+                    dropped = {id(message) for message in [m for m in queue._messages if m.visible][:excess]}
+                    queue._messages[:] = [message for message in queue._messages if id(message) not in dropped]
+
+    def _keep_house(self) -> None:
+        while not self._stopping.wait(_HOUSEKEEPING_INTERVAL_SECONDS):
+            self.trim_queues()
+
     def stop(self) -> None:
+        self._stopping.set()
+        if self._housekeeper.ident is not None:
+            self._housekeeper.join()
         self._server.shutdown()
         self._thread.join()

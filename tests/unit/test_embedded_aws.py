@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
+from local_api import embedded_aws
 from local_api.embedded_aws import REGION, TABLE_NAME, EmbeddedAws
 from local_api.event_source_mapping import MappingSettings, ShardConsumer
 from local_api.stream_pump import StreamPump
@@ -133,3 +134,29 @@ def test_the_pump_drops_its_own_iterators_after_each_poll(database):
 
     assert delivered, "the pump read nothing"
     assert set(dynamodbstreams_backends[DEFAULT_ACCOUNT_ID][REGION].shard_iterators) == before
+
+
+def test_a_queue_keeps_its_newest_waiting_messages_up_to_the_limit_and_those_in_flight(database, monkeypatch):
+    limit = 20
+    monkeypatch.setattr(embedded_aws, "QUEUE_MESSAGE_LIMIT", limit)
+    sqs = database.client("sqs")
+    queue_url = sqs.create_queue(QueueName="trimmed")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue_url, MessageBody="in flight")
+    in_flight = sqs.receive_message(QueueUrl=queue_url, VisibilityTimeout=60)["Messages"][0]
+    for start in range(0, limit + 10, 10):
+        sqs.send_message_batch(
+            QueueUrl=queue_url, Entries=[{"Id": str(n), "MessageBody": str(start + n)} for n in range(10)]
+        )
+
+    database.trim_queues()
+
+    counts = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == (
+        str(limit - 1),
+        "1",
+    )
+    waiting = []
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        waiting += [message["Body"] for message in batch]
+    assert sorted(waiting, key=int) == [str(n) for n in range(11, limit + 10)]
+    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=in_flight["ReceiptHandle"])
