@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
 from runtime.emails import EMAIL_PATTERN, typed_email
@@ -35,6 +36,42 @@ Task = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Version = Annotated[int, Field(ge=1)]
 
+# A due time set by a client may lie this far in the past of the server's clock (clock skew).
+DUE_AT_SKEW = timedelta(seconds=60)
+
+
+def utc_milliseconds(moment: datetime) -> str:
+    """The one way instants are stored: UTC, milliseconds, `Z`."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _future_instant(text: str) -> str:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2030-01-31T09:00:00Z") from None
+    if moment.tzinfo is None:
+        raise ValueError("must give its offset from UTC (`Z` or e.g. `+02:00`)")
+    if moment <= datetime.now(UTC) - DUE_AT_SKEW:
+        raise ValueError("must be later than now")
+    return utc_milliseconds(moment)
+
+
+# When an item falls due: a reminder goes to its owner then (runtime.reminders).
+DueAt = Annotated[
+    str,
+    StringConstraints(min_length=10, max_length=40),
+    AfterValidator(_future_instant),
+    Field(
+        json_schema_extra={"format": "date-time"},
+        description=(
+            "When the item falls due, with `Z` or an offset; stored as UTC with millisecond precision. It must be"
+            " later than now (60 s of clock skew are tolerated). The owner gets one reminder then (within a"
+            " minute) unless the item is DONE."
+        ),
+    ),
+]
+
 
 class ItemStatus(StrEnum):
     TODO = "TODO"
@@ -42,10 +79,12 @@ class ItemStatus(StrEnum):
     DONE = "DONE"
 
 
-def _optional_fields_are_not_nullable(schema: dict[str, Any]) -> None:
-    """A PATCH field may be left out but never sent as null: say so in the OpenAPI schema."""
-    for field_schema in schema.get("properties", {}).values():
-        variants = field_schema.pop("anyOf", None)
+def _optional_fields_are_not_nullable(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A PATCH field may be left out but never sent as null (but those that null clears): say so in
+    the OpenAPI schema."""
+    clearable: frozenset[str] = getattr(model, "CLEARABLE", frozenset())
+    for name, field_schema in schema.get("properties", {}).items():
+        variants = None if name in clearable else field_schema.pop("anyOf", None)
         if variants:
             field_schema.update(next(v for v in variants if v.get("type") != "null"))
         field_schema.pop("default", None)
@@ -58,6 +97,8 @@ class _Request(BaseModel):
 
 class _Patch(_Request):
     model_config = ConfigDict(json_schema_extra=_optional_fields_are_not_nullable)
+    # Fields (by their JSON names) that null clears.
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -65,7 +106,7 @@ class _Patch(_Request):
         if isinstance(data, dict):
             if not data:
                 raise ValueError("at least one field must be given")
-            nulls = sorted(key for key, value in data.items() if value is None)
+            nulls = sorted(key for key, value in data.items() if value is None and key not in cls.CLEARABLE)
             if nulls:
                 raise ValueError(f"fields may be left out but not set to null: {', '.join(nulls)}")
         return data
@@ -74,34 +115,55 @@ class _Patch(_Request):
         return self.model_dump(exclude_unset=True)
 
 
+class NotificationsUpdate(_Patch):
+    """The channels given are switched on (true) or off (false); those left out stay as they are."""
+
+    email: StrictBool | None = Field(default=None, description="Email reminders when an item falls due.")
+
+
 class UserCreate(_Request):
     email: Email
     name: Name
+    notifications: NotificationsUpdate | None = Field(default=None, description="Every channel is off by default.")
 
 
 class UserUpdate(_Patch):
     email: Email | None = None
     name: Name | None = None
+    notifications: NotificationsUpdate | None = None
 
 
 class ItemCreate(_Request):
     task: Task
     status: ItemStatus = ItemStatus.TODO
+    due_at: DueAt | None = Field(default=None, alias="dueAt")
 
 
 class ItemUpdate(_Patch):
+    CLEARABLE = frozenset({"dueAt"})
+
     task: Task | None = None
     status: ItemStatus | None = None
+    due_at: DueAt | None = Field(default=None, alias="dueAt", description="`null` clears the due time.")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, by their stored names (`dueAt` None: cleared)."""
+        return self.model_dump(exclude_unset=True, by_alias=True)
 
 
 class _Resource(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
+class Notifications(_Resource):
+    email: bool = Field(default=False, description="Email reminders when an item falls due.")
+
+
 class User(_Resource):
     user_id: str
     email: str
     name: str
+    notifications: Notifications = Notifications()
     created_at: Timestamp
     updated_at: Timestamp
     version: Version
@@ -112,6 +174,14 @@ class Item(_Resource):
     item_id: str
     task: str
     status: ItemStatus
+    due_at: Timestamp | None = Field(default=None, description="When the item falls due (UTC); null: never.")
+    reminded_at: Timestamp | None = Field(
+        default=None,
+        description=(
+            "Read-only: the due time the owner was last reminded of (equal to `dueAt` once its reminder went out);"
+            " recording it changes neither `version` nor the ETag."
+        ),
+    )
     created_at: Timestamp
     updated_at: Timestamp
     version: Version

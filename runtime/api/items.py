@@ -77,7 +77,7 @@ def create_item(
     repository = get_repository()
 
     def create() -> Created[Item]:
-        item = repository.create_item(user_id, task=body.task, status=body.status)
+        item = repository.create_item(user_id, task=body.task, status=body.status, due_at=body.due_at)
         count(ITEMS_CREATED)
         if item.status is ItemStatus.DONE:
             count(ITEMS_COMPLETED)
@@ -108,7 +108,8 @@ def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
 
 @router.patch(
     routes.UPDATE_ITEM.resolver_path,
-    summary="Change an item's task and/or status",
+    summary="Change an item's task, status and/or due time",
+    description="`dueAt: null` clears the due time (and cancels its reminder); null is refused for every other field.",
     responses={200: etag_response("The changed item"), **error_responses(routes.UPDATE_ITEM, body=True, if_match=True)},
 )
 def update_item(

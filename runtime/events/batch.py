@@ -12,7 +12,7 @@ carry on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -82,11 +82,18 @@ class RelayedBatch:
         return sum(len(events) for events in self.published.values())
 
 
-def relay(records: Iterable[DynamoDBRecord], publisher: EventPublisher) -> RelayedBatch:
+# What else the relay does with a record before its events are published (the items' reminder
+# schedules); raising fails the record as a refused publish does, with the same per-user hold-back.
+RecordSideEffect = Callable[[DynamoDBRecord], object]
+
+
+def relay(
+    records: Iterable[DynamoDBRecord], publisher: EventPublisher, side_effect: RecordSideEffect | None = None
+) -> RelayedBatch:
     batch = RelayedBatch()
     waiting: list[_Pending] = []
     for record in records:
-        pending = _read(record, batch)
+        pending = _read(record, batch, side_effect)
         if pending is None:
             continue
         if sum(len(p.events) for p in waiting) + len(pending.events) > MAX_ENTRIES_PER_CALL:
@@ -100,14 +107,17 @@ def relay(records: Iterable[DynamoDBRecord], publisher: EventPublisher) -> Relay
     return batch
 
 
-def _read(record: DynamoDBRecord, batch: RelayedBatch) -> _Pending | None:
+def _read(record: DynamoDBRecord, batch: RelayedBatch, side_effect: RecordSideEffect | None) -> _Pending | None:
     sequence_number = _sequence_number(record)
     user_id: str | None = None
     try:
         user_id = user_id_of(record)
         if batch.holds_back(user_id):
             raise HeldBackError(user_id)
-        return _Pending(sequence_number, user_id, events_of(record))
+        events = events_of(record)
+        if side_effect is not None:
+            side_effect(record)
+        return _Pending(sequence_number, user_id, events)
     except Exception as error:
         batch.fail(sequence_number, user_id, error)
         return None

@@ -12,7 +12,7 @@ from botocore.config import Config
 
 from runtime.config import RelaySettings
 
-# The relay's PublishBatch calls: a slow SNS answer fails the batch's records in time for a retry.
+# The relay's PublishBatch and Scheduler calls: a slow answer fails the batch's records in time for a retry.
 _SNS_CLIENT_CONFIG = Config(
     connect_timeout=1,
     read_timeout=3,
@@ -28,3 +28,8 @@ def relay_settings() -> RelaySettings:
 @cache
 def sns_client() -> Any:
     return boto3.client("sns", config=_SNS_CLIENT_CONFIG)
+
+
+@cache
+def scheduler_client() -> Any:
+    return boto3.client("scheduler", config=_SNS_CLIENT_CONFIG)
