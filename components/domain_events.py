@@ -74,8 +74,12 @@ class RelayArgs:
     """Its variables but the topic's ARN, which the component adds as `topic_arn_variable`."""
     topic_arn_variable: str
     options: FunctionOptions = field(default_factory=FunctionOptions)
+    inline_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """What else the relay does, by label (the items' reminder schedules), beside its own policy."""
 
     def __post_init__(self) -> None:
+        if RELAY_POLICY_LABEL in self.inline_policies:
+            raise ValueError(f"{RELAY_POLICY_LABEL} is the relay's own policy, which the component writes")
         if self.topic_arn_variable in self.environment:
             raise ValueError(f"{self.topic_arn_variable} is the topic's ARN, which the component provides")
 
@@ -255,7 +259,7 @@ class DomainEvents(pulumi.ComponentResource):
                 environment={**relay.environment, relay.topic_arn_variable: topic.arn},
                 network=None,
                 tracing=True,
-                inline_policies={RELAY_POLICY_LABEL: document},
+                inline_policies={RELAY_POLICY_LABEL: document, **relay.inline_policies},
             ),
             parent=self,
         )
@@ -363,14 +367,14 @@ class DomainEvents(pulumi.ComponentResource):
                 comparison="GreaterThanThreshold",
                 threshold=thresholds.iterator_age_ms,
             ),
-            _dead_letters_alarm(
+            dead_letters_alarm(
                 "relay-dlq-depth",
                 relay_dead_letters,
                 f"Changes of the table the {relay} could not publish after its retries (or that aged "
                 "out) are in its dead-letter queue: their events were never sent. Each message names "
                 "the stream batch; read the records from the stream (24 h) and republish after fixing the cause.",
             ),
-            _dead_letters_alarm(
+            dead_letters_alarm(
                 "queue-dlq-depth",
                 queue_dead_letters,
                 f"Events the integration queue's consumer failed {self._args.queue.max_receive_count} "
@@ -394,7 +398,7 @@ class DomainEvents(pulumi.ComponentResource):
         ]
 
 
-def _dead_letters_alarm(resource: str, queue_name: pulumi.Input[str], description: str) -> AlarmSpec:
+def dead_letters_alarm(resource: str, queue_name: pulumi.Input[str], description: str) -> AlarmSpec:
     """Any message in a dead-letter queue is a failure someone has to look at."""
     return AlarmSpec(
         resource=resource,

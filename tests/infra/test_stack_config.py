@@ -17,7 +17,7 @@ CONFIG_KEYS = (
     "lambdaMemoryMb", "lambdaTimeoutSeconds", "logRetentionDays", "availabilityZoneCount", "availabilityZoneIds",
     "vpcCidr", "enableFlowLogs", "tableDeletionProtection", "throttlingBurstLimit", "throttlingRateLimit",
     "corsAllowedOrigins", "authMode", "jwtIssuer", "jwtAudiences", "jwtRequiredScopes", "accessTokenEmailClaims",
-    "userPoolEmailIdentityArn", "userPoolDeletionProtection", "reservedConcurrency", "enableAlarms", "alarmEmail",
+    "notificationSender", "userPoolEmailIdentityArn", "userPoolDeletionProtection", "reservedConcurrency", "enableAlarms", "alarmEmail",
     "alarmTopicArn", "alarmPeriodSeconds", "alarmEvaluationPeriods", "alarmDatapointsToAlarm",
     "functionErrorsAlarmThreshold", "api5xxAlarmThreshold", "functionThrottlesAlarmThreshold",
     "tableThrottlesAlarmThreshold", "tableSystemErrorsAlarmThreshold", "alarmLimitWarningPercent",
