@@ -17,9 +17,9 @@ CONFIG_KEYS = (
     "lambdaMemoryMb", "lambdaTimeoutSeconds", "logRetentionDays", "availabilityZoneCount", "availabilityZoneIds",
     "vpcCidr", "enableFlowLogs", "tableDeletionProtection", "throttlingBurstLimit", "throttlingRateLimit",
     "corsAllowedOrigins", "authMode", "jwtIssuer", "jwtAudiences", "jwtRequiredScopes", "accessTokenEmailClaims",
-    "notificationSender", "userPoolEmailIdentityArn", "userPoolDeletionProtection", "reservedConcurrency", "enableAlarms", "alarmEmail",
-    "alarmTopicArn", "alarmPeriodSeconds", "alarmEvaluationPeriods", "alarmDatapointsToAlarm",
-    "functionErrorsAlarmThreshold", "api5xxAlarmThreshold", "functionThrottlesAlarmThreshold",
+    "notificationSender", "userPoolEmailIdentityArn", "userPoolDeletionProtection", "reservedConcurrency",
+    "enableAlarms", "alarmEmail", "alarmTopicArn", "alarmPeriodSeconds", "alarmEvaluationPeriods",
+    "alarmDatapointsToAlarm", "functionErrorsAlarmThreshold", "api5xxAlarmThreshold", "functionThrottlesAlarmThreshold",
     "tableThrottlesAlarmThreshold", "tableSystemErrorsAlarmThreshold", "alarmLimitWarningPercent",
     "snapStart",
 )  # fmt: skip
