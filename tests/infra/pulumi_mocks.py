@@ -325,9 +325,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         name = args.inputs["configurationSetName"]
         return name, {"arn": self._arn("ses", f"configuration-set/{name}")}
 
-    def _configuration_set_event_destination(
-        self, args: pulumi.runtime.MockResourceArgs
-    ) -> tuple[str, dict[str, Any]]:
+    def _configuration_set_event_destination(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         return f"{args.inputs['configurationSetName']}|{args.inputs['eventDestinationName']}", {}
 
     def _key(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
