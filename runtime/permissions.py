@@ -38,14 +38,14 @@ RELAY_SCHEDULER_ACTIONS: tuple[str, ...] = (
     "scheduler:DeleteSchedule",
     "scheduler:UpdateSchedule",
 )
-# The reminders function on the single table: read the item and profile, record the reminder in a transaction.
+# The reminders function on the single table: read the item and profile, record the reminder in a transaction
+# (its operations, GetItem and TransactWriteItems, are among TABLE_OPERATIONS, which the table alarms add up).
 REMINDERS_DYNAMODB_ACTIONS: tuple[str, ...] = (
     "dynamodb:ConditionCheckItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
 )
-REMINDERS_TABLE_OPERATIONS: tuple[str, ...] = ("GetItem", "TransactWriteItems")
 # The notifier sends with SES v2 SendEmail, authorised as ses:SendEmail.
 NOTIFIER_SES_ACTIONS: tuple[str, ...] = ("ses:SendEmail",)
 SNS_OPERATION_ACTIONS: dict[str, str] = {"Publish": "sns:Publish", "PublishBatch": "sns:Publish"}
