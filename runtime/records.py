@@ -20,7 +20,7 @@ _deserializer = TypeDeserializer()
 
 
 # A profile's opt-ins, one boolean attribute per channel (a PATCH merges the channels it names).
-NOTIFICATION_ATTRIBUTES = {"email": "notifyByEmail"}
+NOTIFICATION_ATTRIBUTES = {"email": schema.NOTIFY_BY_EMAIL_ATTRIBUTE}
 # Fields of an item that only the reminders function writes, never a client change.
 DUE_AT = "dueAt"
 REMINDED_AT = "remindedAt"

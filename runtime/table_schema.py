@@ -48,6 +48,8 @@ STATUS_PREFIX = "STATUS#"
 EMAIL_PREFIX = "EMAIL#"
 EMAIL_SORT_KEY = "EMAIL"
 REMINDER_PREFIX = "REMINDER#"
+# A profile's email opt-in, copied onto its reminder records: the notifier's filter reads it.
+NOTIFY_BY_EMAIL_ATTRIBUTE = "notifyByEmail"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 
-from runtime.records import NOTIFICATION_ATTRIBUTES
-from runtime.table_schema import PARTITION_KEY, REMINDER_PREFIX, SORT_KEY, USER_PREFIX
+from runtime.table_schema import NOTIFY_BY_EMAIL_ATTRIBUTE, PARTITION_KEY, REMINDER_PREFIX, SORT_KEY, USER_PREFIX
 
 # Lambda's filter-pattern syntax, applied to the stream record as the mapping hands it on.
 DOMAIN_RECORD_PATTERN: dict[str, object] = {"dynamodb": {"Keys": {PARTITION_KEY: {"S": [{"prefix": USER_PREFIX}]}}}}
@@ -24,7 +23,7 @@ REMINDER_EMAIL_PATTERN: dict[str, object] = {
     "eventName": ["INSERT"],
     "dynamodb": {
         "Keys": {SORT_KEY: {"S": [{"prefix": REMINDER_PREFIX}]}},
-        "NewImage": {NOTIFICATION_ATTRIBUTES["email"]: {"BOOL": [True]}},
+        "NewImage": {NOTIFY_BY_EMAIL_ATTRIBUTE: {"BOOL": [True]}},
     },
 }
 NOTIFIER_FILTER_PATTERNS: tuple[str, ...] = (json.dumps(REMINDER_EMAIL_PATTERN, separators=(",", ":")),)
