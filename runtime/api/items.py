@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,11 +26,17 @@ from runtime.api.common import (
 from runtime.api.users import DEFAULT_PAGE_SIZE
 from runtime.cursor import MAX_CURSOR_LENGTH, Cursor
 from runtime.dependencies import get_repository
+from runtime.errors import DueAtPassedError
 from runtime.idempotency import Created, create_idempotently
-from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate
+from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate, is_ahead
 from runtime.observability import ITEMS_COMPLETED, ITEMS_CREATED, count
 
 router = APIGatewayHttpRouter()
+
+
+def _refuse_a_passed_due_time(due_at: str | None) -> None:
+    if due_at is not None and not is_ahead(due_at, datetime.now(UTC)):
+        raise DueAtPassedError("dueAt must be later than now (60 s of clock skew are tolerated)")
 
 
 @router.get(
@@ -75,6 +82,7 @@ def create_item(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[Item]:
     repository = get_repository()
+    _refuse_a_passed_due_time(body.due_at)
 
     def create() -> Created[Item]:
         item = repository.create_item(user_id, task=body.task, status=body.status, due_at=body.due_at)
@@ -119,6 +127,7 @@ def update_item(
     if_match: IfMatchHeader = None,
 ) -> Response[Item]:
     repository = get_repository()
+    _refuse_a_passed_due_time(body.due_at)
     change = repository.update_item(user_id, item_id, changes=body.changes(), if_match=parse_if_match(if_match))
     if change.after.status is ItemStatus.DONE and change.before.status is not ItemStatus.DONE:
         count(ITEMS_COMPLETED)

@@ -4,13 +4,14 @@ that one wait covers them all, and the local outbox read over HTTP for what was 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.conftest import LocalApi, read_outputs
+from tests.e2e.conftest import LocalApi, read_outputs, start_local_api
 
 pytestmark = pytest.mark.local_only
 
@@ -18,6 +19,14 @@ DUE_IN_SECONDS = 3
 MOVED_BY_SECONDS = 2
 # The issue's bound for the first reminder; the moved one is due MOVED_BY_SECONDS later.
 ARRIVAL_SECONDS = 10
+
+
+@pytest.fixture(scope="module")
+def reminders_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalApi]:
+    """A local API of this module's own: its stream carries only these writes, so the timing is theirs."""
+    api = start_local_api(tmp_path_factory.mktemp("reminders-api"), "--no-demo-data", "--quiet")
+    yield api
+    api.stop()
 
 
 def due_in(seconds: float) -> str:
@@ -29,13 +38,16 @@ def emails_to(outbox_url: str, recipient: str) -> list[dict[str, Any]]:
     return [email for email in emails if email["recipient"] == recipient]
 
 
-def test_reminders_arrive_once_at_their_due_time_and_only_when_still_due(local_api: LocalApi, http, new_user):
-    url, outbox = local_api.url, read_outputs(local_api)["outboxUrl"]
+def test_reminders_arrive_once_at_their_due_time_and_only_when_still_due(reminders_api: LocalApi):
+    url, outbox = reminders_api.url, read_outputs(reminders_api)["outboxUrl"]
+    http = requests.Session()
     scenarios = ("due", "completed", "moved", "not opted in", "user deleted")
-    users = {name: new_user(name) for name in scenarios}
-    for name, user in users.items():
-        notifications = {"email": name != "not opted in"}
-        assert http.patch(f"{url}/users/{user['userId']}", json={"notifications": notifications}, timeout=10).ok
+    users = {}
+    for n, name in enumerate(scenarios):
+        body = {"email": f"reminded-{n}@example.com", "name": name, "notifications": {"email": name != "not opted in"}}
+        response = http.post(f"{url}/users", json=body, timeout=10)
+        assert response.status_code == 201, response.text
+        users[name] = response.json()
     items = {}
     for name, user in users.items():
         body = {"task": f"reminder: {name}", "dueAt": due_in(DUE_IN_SECONDS)}

@@ -122,12 +122,40 @@ def test_an_item_keeps_its_due_time_in_utc_milliseconds(api, items):
 
 
 @pytest.mark.parametrize(
-    "due_at", ["2099-01-31T09:00:00", "yesterday", "2001-01-01T00:00:00Z", 1893456000, "2099-13-01T00:00:00Z"]
+    "due_at",
+    [
+        "2099-01-31T09:00:00",
+        "yesterday",
+        1893456000,
+        "2099-13-01T00:00:00Z",
+        "2099-01-31 09:00:00Z",
+        "20990131T0900Z",
+        "9999-12-31T23:59:59-01:00",
+    ],
 )
-def test_a_due_time_without_offset_unparsable_or_past_is_422(api, items, due_at):
+def test_a_due_time_without_offset_or_not_rfc_3339_is_422(api, items, due_at):
     response = api("POST", items, body={"task": "x", "dueAt": due_at})
 
     assert (response.status, response.error_code) == (422, "validation_error")
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_due_time_that_has_passed_is_400_and_changes_nothing(api, items, method, table_items):
+    item = api("POST", items, body={"task": "x"}).json()
+    path = items if method == "POST" else f"{items}/{item['itemId']}"
+    before = table_items()
+
+    response = api(method, path, body={"task": "x", "dueAt": "2001-01-01T00:00:00Z"})
+
+    assert (response.status, response.error_code) == (400, "due_at_passed")
+    assert response.json()["error"]["details"][0]["field"] == "body.dueAt"
+    assert table_items() == before
+
+
+def test_a_lower_case_rfc_3339_due_time_is_accepted_and_stored_in_utc(api, items):
+    response = api("POST", items, body={"task": "x", "dueAt": "2099-01-31t10:00:00.5+01:00"})
+
+    assert (response.status, response.json()["dueAt"]) == (201, "2099-01-31T09:00:00.500Z")
 
 
 def test_a_due_time_a_little_behind_the_servers_clock_is_accepted(api, items):
