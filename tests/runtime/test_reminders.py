@@ -139,6 +139,16 @@ def test_a_due_time_without_offset_or_not_rfc_3339_is_422(api, items, due_at):
     assert (response.status, response.error_code) == (422, "validation_error")
 
 
+def test_a_due_time_without_offset_is_explained(api, items):
+    response = api("POST", items, body={"task": "x", "dueAt": "2099-01-31T09:00:00"})
+
+    (detail,) = response.json()["error"]["details"]
+    assert detail == {
+        "field": "body.dueAt",
+        "message": "dueAt must be a date and time with its offset from UTC, e.g. 2030-01-31T09:00:00Z",
+    }
+
+
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
 def test_a_due_time_that_has_passed_is_400_and_changes_nothing(api, items, method, table_items):
     item = api("POST", items, body={"task": "x"}).json()
