@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from local_api.event_source_mapping import ShardConsumer, StreamRecord  # noqa: F401 - ShardReader names it
+from local_api.event_source_mapping import StreamRecord
 
 # Lambda polls a stream's shards four times a second.
 POLL_INTERVAL_SECONDS = 0.25
