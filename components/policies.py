@@ -224,14 +224,18 @@ def stream_relay_policy(
     return _document(read_stream, list_streams, publish, use_key, dead_letters)
 
 
-def scheduler_trust_policy(account_id: str, schedules_arn: str) -> str:
+def scheduler_trust_policy(account_id: str, schedule_group_arn: str) -> str:
     """Only EventBridge Scheduler, acting for this account's schedules in the stack's group (no
-    confused deputy: `aws:SourceAccount` and `aws:SourceArn`)."""
+    confused deputy: `aws:SourceAccount` and `aws:SourceArn`). Scheduler's `aws:SourceArn` is the
+    schedule group's ARN; AWS says not to scope it to a schedule or a name prefix."""
     statement = {
         "Effect": "Allow",
         "Principal": {"Service": "scheduler.amazonaws.com"},
         "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": schedules_arn}},
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnEquals": {"aws:SourceArn": schedule_group_arn},
+        },
     }
     return _document(statement)
 

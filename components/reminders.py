@@ -123,7 +123,7 @@ class Reminders(pulumi.ComponentResource):
         )
         schedules_dead_letters = self._create_queue(f"{name}-schedules-dlq")
         reminders = self._create_reminders_function()
-        scheduler_role = self._create_scheduler_role(schedules_arn, reminders, schedules_dead_letters)
+        scheduler_role = self._create_scheduler_role(group.arn, reminders, schedules_dead_letters)
         notifier = self._create_notifier(args.notifier) if args.notifier else None
         if args.alarms:
             create_alarms(
@@ -176,12 +176,12 @@ class Reminders(pulumi.ComponentResource):
         )
 
     def _create_scheduler_role(
-        self, schedules_arn: pulumi.Output[str], reminders: LambdaFunction, dead_letters: aws.sqs.Queue
+        self, group_arn: pulumi.Output[str], reminders: LambdaFunction, dead_letters: aws.sqs.Queue
     ) -> aws.iam.Role:
         role = aws.iam.Role(
             f"{self._name}-scheduler",
             description=f"EventBridge Scheduler invokes the {self._name}-{self._stack} function with this role",
-            assume_role_policy=pulumi.Output.all(self._account, schedules_arn).apply(
+            assume_role_policy=pulumi.Output.all(self._account, group_arn).apply(
                 lambda values: policies.scheduler_trust_policy(*values)
             ),
             opts=self._child,

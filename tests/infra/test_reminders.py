@@ -59,8 +59,9 @@ def test_only_scheduler_acting_for_this_accounts_schedules_in_the_group_assumes_
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {
         "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
-        "ArnLike": {"aws:SourceArn": schedules_arn(stack)},
+        "ArnEquals": {"aws:SourceArn": group(stack).outputs["arn"]},  # the group's, as Scheduler sets it
     }
+    assert group(stack).outputs["arn"].endswith(f":schedule-group/{group(stack).outputs['name']}")
 
 
 def test_the_scheduler_role_invokes_only_the_reminders_function_and_sends_only_to_its_queue(stack):
