@@ -13,6 +13,10 @@
     it reads only what Lambda hands it and calls only SNS) ──▶ events topic (SNS, KMS) ──▶
     integration queue (SQS); failures land in dead-letter queues.
 
+    Reminders: the relay keeps one EventBridge Scheduler schedule per item due ──at(dueAt)──▶
+    reminders Lambda (in the VPC: records the reminder once) ──reminder record on the stream──▶
+    notifier Lambda (outside the VPC; only with `notificationSender` and an authorizer) ──▶ SES.
+
     AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi,
     SingleTable and DomainEvents own; ServiceDashboard graphs the same metrics.
 
@@ -53,6 +57,7 @@ from components.private_network import (
     PrivateNetwork,
     PrivateNetworkArgs,
 )
+from components.reminders import NotifierArgs, Reminders, RemindersArgs, RemindersFunctionArgs
 from components.service_dashboard import EventsMetrics, ServiceDashboard, ServiceDashboardArgs
 from components.single_table import DataProtection, SingleTable, SingleTableArgs, TableAlarmThresholds, TableKeys
 from components.stack_config import StackConfig
@@ -61,13 +66,15 @@ from runtime import config as runtime_config
 from runtime import permissions, table_schema
 from runtime.config import EnvironmentVariable
 from runtime.events import stream_mapping
-from runtime.events.stream_filter import STREAM_FILTER_PATTERNS
+from runtime.events.stream_filter import NOTIFIER_FILTER_PATTERNS, STREAM_FILTER_PATTERNS
 from runtime.routes import ROUTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 NAME = "users-items"
 # The relay's name on its log lines, traces and metrics.
 RELAY_SERVICE_NAME = "users-items-relay"
+REMINDERS_SERVICE_NAME = "users-items-reminders"
+NOTIFIER_SERVICE_NAME = "users-items-notifier"
 
 
 def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> dict[str, pulumi.Output[object]]:
@@ -130,7 +137,8 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
             ),
         ),
     )
-    events = create_domain_events(config, table, package.code(lambda_package.STREAM_RELAY_HANDLER), alarms)
+    reminders = create_reminders(config, table, network, package, alarms, with_authorizer=authorizer is not None)
+    events = create_domain_events(config, table, package.code(lambda_package.STREAM_RELAY_HANDLER), alarms, reminders)
     dashboard = ServiceDashboard(
         f"{NAME}-dashboard",
         ServiceDashboardArgs(
@@ -253,10 +261,21 @@ def create_network(config: StackConfig, tables: Sequence[TableAccess]) -> Privat
 
 
 def create_domain_events(
-    config: StackConfig, table: SingleTable, relay_code: FunctionCode, alarms: AlarmOptions | None
+    config: StackConfig,
+    table: SingleTable,
+    relay_code: FunctionCode,
+    alarms: AlarmOptions | None,
+    reminders: Reminders,
 ) -> DomainEvents:
-    """The table's stream relayed to the events topic by `relay_code`, outside the VPC."""
+    """The table's stream relayed to the events topic by `relay_code`, outside the VPC; the relay
+    also keeps the items' reminder schedules."""
     topic_variable = runtime_config.EVENTS_TOPIC_ARN.name
+    schedules = {
+        runtime_config.SCHEDULE_GROUP_NAME.name: reminders.schedule_group_name,
+        runtime_config.REMINDERS_FUNCTION_ARN.name: reminders.reminders_function_arn,
+        runtime_config.SCHEDULER_ROLE_ARN.name: reminders.scheduler_role_arn,
+        runtime_config.SCHEDULES_DEAD_LETTER_QUEUE_ARN.name: reminders.schedules_dead_letter_queue_arn,
+    }
     return DomainEvents(
         f"{NAME}-events",
         DomainEventsArgs(
@@ -267,14 +286,81 @@ def create_domain_events(
                 code=relay_code,
                 environment=declared_environment(
                     [variable for variable in runtime_config.RELAY_ENVIRONMENT if variable.name != topic_variable],
-                    {runtime_config.SERVICE_NAME.name: RELAY_SERVICE_NAME},
+                    {runtime_config.SERVICE_NAME.name: RELAY_SERVICE_NAME, **schedules},
                 ),
                 topic_arn_variable=topic_variable,
                 options=FunctionOptions(
                     log_retention_days=config.log_retention_days, timeout_seconds=stream_mapping.RELAY_TIMEOUT_SECONDS
                 ),
+                inline_policies={"schedules": reminders.relay_policy},
             ),
             subscriber_accounts=config.events_subscriber_accounts,
+            alarms=alarms,
+        ),
+    )
+
+
+def create_reminders(
+    config: StackConfig,
+    table: SingleTable,
+    network: PrivateNetwork,
+    package: FunctionPackage,
+    alarms: AlarmOptions | None,
+    *,
+    with_authorizer: bool,
+) -> Reminders:
+    """The items' schedules' target in the VPC, and, with a sender and an authorizer, the notifier."""
+    options = FunctionOptions(log_retention_days=config.log_retention_days)
+    notifier = None
+    if not config.notification_sender:
+        pulumi.log.info("notifications are off: no notificationSender is configured, so no reminder is emailed")
+    elif not with_authorizer:
+        pulumi.log.warn(
+            "notifications are off: a stack without an authorizer never sends email (anyone could make it mail"
+            " any address), whatever notificationSender says"
+        )
+    else:
+        sender_variable = runtime_config.NOTIFICATION_SENDER.name
+        configuration_set_variable = runtime_config.SES_CONFIGURATION_SET.name
+        notifier = NotifierArgs(
+            code=package.code(lambda_package.NOTIFIER_HANDLER),
+            sender=config.notification_sender,
+            environment=declared_environment(
+                [
+                    variable
+                    for variable in runtime_config.NOTIFIER_ENVIRONMENT
+                    if variable.name not in (sender_variable, configuration_set_variable)
+                ],
+                {runtime_config.SERVICE_NAME.name: NOTIFIER_SERVICE_NAME},
+            ),
+            sender_variable=sender_variable,
+            configuration_set_variable=configuration_set_variable,
+            stream=StreamSource(
+                table_arn=table.arn, stream_arn=table.stream_arn, filter_patterns=NOTIFIER_FILTER_PATTERNS
+            ),
+            options=options,
+        )
+    return Reminders(
+        f"{NAME}-reminders",
+        RemindersArgs(
+            reminders=RemindersFunctionArgs(
+                code=package.code(lambda_package.REMINDERS_HANDLER),
+                network=FunctionNetwork(
+                    subnet_ids=network.private_subnet_ids, security_group_ids=[network.lambda_security_group_id]
+                ),
+                table=TableAccess(
+                    sid="TableAndIndexes", table_arn=table.arn, actions=permissions.REMINDERS_DYNAMODB_ACTIONS
+                ),
+                environment=declared_environment(
+                    runtime_config.REMINDERS_ENVIRONMENT,
+                    {
+                        runtime_config.TABLE_NAME.name: table.name,
+                        runtime_config.SERVICE_NAME.name: REMINDERS_SERVICE_NAME,
+                    },
+                ),
+                options=options,
+            ),
+            notifier=notifier,
             alarms=alarms,
         ),
     )

@@ -20,6 +20,12 @@ from runtime.config import EVENTS_TOPIC_ARN, RELAY_ENVIRONMENT
 from runtime.events import stream_mapping
 
 TOPIC_ARN = f"arn:aws:sns:{REGION}:123456789012:users-items-events-bench"
+SCHEDULE_SETTINGS = {
+    "SCHEDULE_GROUP_NAME": "users-items-reminders-bench",
+    "REMINDERS_FUNCTION_ARN": f"arn:aws:lambda:{REGION}:123456789012:function:users-items-reminders-bench",
+    "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/users-items-scheduler-bench",
+    "SCHEDULES_DEAD_LETTER_QUEUE_ARN": f"arn:aws:sqs:{REGION}:123456789012:users-items-schedules-dlq-bench",
+}
 BATCH_SIZE = stream_mapping.BATCH_SIZE
 WARM_UP = 10
 STEPS = ("create item", "rename item", "complete item", "delete item")
@@ -69,6 +75,8 @@ def main() -> None:
         {
             **{variable.name: variable.default for variable in RELAY_ENVIRONMENT if variable.default is not None},
             EVENTS_TOPIC_ARN.name: TOPIC_ARN,
+            # The recorded items have no due time: the relay makes no Scheduler call (benchmarks/reminders.py).
+            **SCHEDULE_SETTINGS,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "testing",

@@ -78,8 +78,12 @@ class RelayArgs:
     """Its variables but the topic's ARN, which the component adds as `topic_arn_variable`."""
     topic_arn_variable: str
     options: FunctionOptions = field(default_factory=FunctionOptions)
+    inline_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """What else the relay does, by label (the items' reminder schedules), beside its own policy."""
 
     def __post_init__(self) -> None:
+        if RELAY_POLICY_LABEL in self.inline_policies:
+            raise ValueError(f"{RELAY_POLICY_LABEL} is the relay's own policy, which the component writes")
         if self.topic_arn_variable in self.environment:
             raise ValueError(f"{self.topic_arn_variable} is the topic's ARN, which the component provides")
 
@@ -242,7 +246,7 @@ class DomainEvents(pulumi.ComponentResource):
                 environment={**relay.environment, relay.topic_arn_variable: topic.arn},
                 network=None,
                 tracing=True,
-                inline_policies={RELAY_POLICY_LABEL: document},
+                inline_policies={RELAY_POLICY_LABEL: document, **relay.inline_policies},
             ),
             parent=self,
         )

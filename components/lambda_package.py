@@ -18,6 +18,9 @@ HANDLER = "runtime.handler.lambda_handler"
 TOKEN_CLAIMS_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"  # noqa: S105 - a handler path
 # The table stream's relay to the domain-events topic (runs outside the VPC).
 STREAM_RELAY_HANDLER = "runtime.events.relay.lambda_handler"
+# What an item's schedule invokes when it falls due (in the VPC), and the reminders' emailer (outside it).
+REMINDERS_HANDLER = "runtime.reminders.handler.lambda_handler"
+NOTIFIER_HANDLER = "runtime.reminders.notifier.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # What the dependency layer can be built for: the function's own architecture, and x86_64 so

@@ -237,3 +237,86 @@ def stream_relay_policy(
         "Resource": dead_letter_queue_arn,
     }
     return _document(read_stream, list_streams, publish, use_key, dead_letters)
+
+
+def scheduler_trust_policy(account_id: str, schedule_group_arn: str) -> str:
+    """Only EventBridge Scheduler, acting for this account's schedules in the stack's group (no
+    confused deputy: `aws:SourceAccount` and `aws:SourceArn`). Scheduler's `aws:SourceArn` is the
+    schedule group's ARN; AWS says not to scope it to a schedule or a name prefix."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "scheduler.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnEquals": {"aws:SourceArn": schedule_group_arn},
+        },
+    }
+    return _document(statement)
+
+
+def scheduler_policy(*, function_arn: str, dead_letter_queue_arn: str) -> str:
+    """A schedule invokes the reminders function and nothing else, and sends what it could not
+    deliver to its dead-letter queue (Scheduler uses the schedule's role for both)."""
+    invoke = {
+        "Sid": "InvokeTheRemindersFunction",
+        "Effect": "Allow",
+        "Action": "lambda:InvokeFunction",
+        "Resource": function_arn,
+    }
+    dead_letters = {
+        "Sid": "SendToItsDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": "sqs:SendMessage",
+        "Resource": dead_letter_queue_arn,
+    }
+    return _document(invoke, dead_letters)
+
+
+def relay_schedules_policy(*, schedules_arn: str, scheduler_role_arn: str) -> str:
+    """The relay creates, moves and deletes schedules in the stack's group only, and hands them the
+    scheduler's role only, and only to Scheduler."""
+    manage = {
+        "Sid": "ManageTheItemsSchedules",
+        "Effect": "Allow",
+        "Action": list(permissions.RELAY_SCHEDULER_ACTIONS),
+        "Resource": schedules_arn,
+    }
+    pass_role = {
+        "Sid": "PassTheSchedulersRole",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": scheduler_role_arn,
+        "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+    }
+    return _document(manage, pass_role)
+
+
+def notifier_policy(
+    *, table_arn: str, identity_arns: Sequence[str], configuration_set_arn: str, sender: str, dead_letter_queue_arn: str
+) -> str:
+    """The notifier reads the table's stream (no item: stream reads are not data actions), sends
+    from the configured identity only, with the stack's configuration set, and sends the batches
+    it could not handle to its own queue."""
+    read_stream = {
+        "Sid": "ReadTheTablesStream",
+        "Effect": "Allow",
+        "Action": list(STREAM_READ_ACTIONS),
+        "Resource": f"{table_arn}/stream/*",
+    }
+    list_streams = {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"}
+    # SendEmail is authorised on the identity and on the configuration set it names.
+    send = {
+        "Sid": "SendFromTheConfiguredIdentity",
+        "Effect": "Allow",
+        "Action": list(permissions.NOTIFIER_SES_ACTIONS),
+        "Resource": [*identity_arns, configuration_set_arn],
+        "Condition": {"StringEquals": {"ses:FromAddress": sender}},
+    }
+    dead_letters = {
+        "Sid": "SendToItsDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": "sqs:SendMessage",
+        "Resource": dead_letter_queue_arn,
+    }
+    return _document(read_stream, list_streams, send, dead_letters)

@@ -190,6 +190,14 @@ class StackConfig:
         "pre-token-generation trigger, which needs the user pool's Essentials feature plan), so a profile"
         " can only hold its owner's verified address. false keeps the Lite plan and tokens without email.",
     )
+    notification_sender: str = setting(
+        "",
+        "The address reminder emails are sent from: a verified SES identity (the address, or its domain) in "
+        "the stack's region. Empty: no email is sent (reminders are still recorded and published). A stack "
+        "with authMode none never sends email, whatever this says. A new SES account is in the sandbox: it "
+        "sends only to verified recipients until production access is granted.",
+        Check(lambda address: not address or bool(EMAIL_ADDRESS.fullmatch(address)), "be an email address"),
+    )
     user_pool_email_identity_arn: str = setting(
         "",
         "With authMode cognito, the ARN of a verified SES identity (address or domain) the user pool "

@@ -33,6 +33,7 @@ from local_api.embedded_aws import (
 from local_api.event_source_mapping import ShardConsumer
 from local_api.gateway import LocalGateway
 from local_api.relay_process import RelayProcess
+from local_api.reminders import LocalReminders, ShardReaders
 from local_api.server import LocalHttpServer
 from local_api.stream_pump import POLL_INTERVAL_SECONDS, StreamPump, on_failure_queue
 from local_api.workers import HandlerPool, ReloadingHandlerPool
@@ -173,12 +174,15 @@ def serve(arguments: argparse.Namespace) -> int:
     endpoint = database.start()
     table_name, idempotency_table_name = database.create_tables()
     events = database.create_event_resources()
+    reminders = LocalReminders(database)
+    reminders.create_resources()
     environment = handler_environment(endpoint, table_name, idempotency_table_name)
-    os.environ.update(environment)
+    os.environ.update({**environment, **reminders.notifier_environment})
     from runtime.handler import openapi_json
 
-    relay = RelayProcess({**environment, EVENTS_TOPIC_ARN.name: events.topic_arn}, RELAY_FUNCTION_ARN)
-    pump = stream_pump(database, events, relay)
+    relay_environment = {**environment, EVENTS_TOPIC_ARN.name: events.topic_arn, **reminders.relay_environment}
+    relay = RelayProcess(relay_environment, RELAY_FUNCTION_ARN)
+    pump = stream_pump(database, events, relay, reminders)
 
     def start_pool() -> HandlerPool:
         return HandlerPool(environment, instances=arguments.concurrency)
@@ -199,10 +203,14 @@ def serve(arguments: argparse.Namespace) -> int:
             pool.warm_up()
             relay.warm_up()
             pump.start()
+            reminders.start()
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
-                values = local_outputs(
-                    server.url, table_name, demo_users, with_auth=arguments.auth, endpoint=endpoint, events=events
+                values = (
+                    local_outputs(
+                        server.url, table_name, demo_users, with_auth=arguments.auth, endpoint=endpoint, events=events
+                    )
+                    | reminders.outputs()
                 )
                 outputs_written = write_outputs(arguments.outputs_file, values)
                 if not outputs_written:
@@ -214,6 +222,7 @@ def serve(arguments: argparse.Namespace) -> int:
                 database=f"{endpoint} (table {table_name})",
                 endpoint=endpoint,
                 events=events,
+                more=reminders.announce_lines(),
             )
             server.serve_forever()
         except KeyboardInterrupt:
@@ -225,18 +234,21 @@ def serve(arguments: argparse.Namespace) -> int:
     finally:
         pool.close()
         pump.stop()
+        reminders.stop()
         relay.close()
         database.stop()
     return 0
 
 
-def stream_pump(database: EmbeddedAws, events: LocalEvents, relay: RelayProcess) -> StreamPump:
-    """The relay's event source mapping, played in this process on the table's stream."""
+def stream_pump(
+    database: EmbeddedAws, events: LocalEvents, relay: RelayProcess, reminders: LocalReminders
+) -> StreamPump:
+    """The relay's and the notifier's event source mappings, played in this process on the table's stream."""
     relay_failures = on_failure_queue(database.client("sqs"), events.relay_dlq_url)
     stream_arn = database.stream_arn()
 
-    def new_consumer(shard_id: str) -> ShardConsumer:
-        return ShardConsumer(
+    def new_consumer(shard_id: str) -> ShardReaders:
+        relay_reader = ShardConsumer(
             handler=relay,
             on_failure=relay_failures,
             shard_id=shard_id,
@@ -244,6 +256,7 @@ def stream_pump(database: EmbeddedAws, events: LocalEvents, relay: RelayProcess)
             function_arn=RELAY_FUNCTION_ARN,
             filter_patterns=[DOMAIN_RECORD_PATTERN],
         )
+        return ShardReaders([relay_reader, reminders.notifier_reader(shard_id, stream_arn)])
 
     return StreamPump(
         database.client("dynamodbstreams"),
@@ -294,12 +307,14 @@ def announce(
     database: str,
     endpoint: str,
     events: LocalEvents,
+    more: list[str] = [],  # noqa: B006 - read only
 ) -> None:
     lines = [
         f"Local API on {url}  (OpenAPI: {url}/openapi.json, explorer: {url}/docs)",
         f"DynamoDB (moto) on {database}",
         f"Domain events on the queue {events.queue_url} (the relay's failures: {events.relay_dlq_url})",
     ]
+    lines += more
     lines += [f"  demo user {user.email}: {user.user_id}" for user in demo_users]
     example = demo_users[0].user_id if demo_users else "<userId>"
     bearer = f' -H "Authorization: Bearer $({token_command(example, arguments.key_file)})"' if arguments.auth else ""

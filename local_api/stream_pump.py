@@ -11,16 +11,24 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from local_api.event_source_mapping import ShardConsumer, StreamRecord
+from local_api.event_source_mapping import StreamRecord
 
 # Lambda polls a stream's shards four times a second.
 POLL_INTERVAL_SECONDS = 0.25
 
 _log = logging.getLogger(__name__)
+
+
+class ShardReader(Protocol):
+    """What reads one shard for its mappings: a `ShardConsumer`, or several (`reminders.ShardReaders`)."""
+
+    def add(self, records: Sequence[StreamRecord]) -> None: ...
+
+    def step(self) -> bool: ...
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> StreamRecord:
@@ -47,7 +55,7 @@ class StreamPump:
         self,
         streams: Any,
         stream_arn: str,
-        new_consumer: Callable[[str], ShardConsumer],
+        new_consumer: Callable[[str], ShardReader],
         *,
         poll_interval: float,
         forget_read: Callable[[str | None, list[str]], None] = lambda sequence_number, iterators: None,
@@ -57,7 +65,7 @@ class StreamPump:
         self._stream_arn = stream_arn
         self._new_consumer = new_consumer
         self._poll_interval = poll_interval
-        self._consumers: dict[str, ShardConsumer] = {}
+        self._consumers: dict[str, ShardReader] = {}
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
 

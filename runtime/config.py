@@ -41,6 +41,26 @@ EVENTS_TOPIC_ARN = EnvironmentVariable(
     "EVENTS_TOPIC_ARN", "ARN of the SNS topic the stream relay publishes domain events to."
 )
 
+SCHEDULE_GROUP_NAME = EnvironmentVariable(
+    "SCHEDULE_GROUP_NAME", "The EventBridge Scheduler group the items' reminder schedules live in."
+)
+REMINDERS_FUNCTION_ARN = EnvironmentVariable(
+    "REMINDERS_FUNCTION_ARN", "ARN of the reminders function the items' schedules invoke."
+)
+SCHEDULER_ROLE_ARN = EnvironmentVariable(
+    "SCHEDULER_ROLE_ARN", "ARN of the role EventBridge Scheduler invokes the reminders function with."
+)
+SCHEDULES_DEAD_LETTER_QUEUE_ARN = EnvironmentVariable(
+    "SCHEDULES_DEAD_LETTER_QUEUE_ARN", "ARN of the SQS queue a schedule's failed invocations go to."
+)
+NOTIFICATION_SENDER = EnvironmentVariable(
+    "NOTIFICATION_SENDER", "The SES identity's address the notifier sends reminders from."
+)
+SES_CONFIGURATION_SET = EnvironmentVariable(
+    "SES_CONFIGURATION_SET",
+    "The SES configuration set every reminder is sent with (bounces and complaints to metrics).",
+)
+
 FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     TABLE_NAME,
     IDEMPOTENCY_TABLE_NAME,
@@ -48,8 +68,26 @@ FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     METRICS_NAMESPACE,
     IDEMPOTENCY_TTL_SECONDS,
 )
-# The stream relay's: it reads no table (the stream hands it the records), it only publishes.
-RELAY_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (EVENTS_TOPIC_ARN, SERVICE_NAME, METRICS_NAMESPACE)
+# The stream relay's: it reads no table (the stream hands it the records), it only publishes and
+# keeps the items' reminder schedules.
+RELAY_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    EVENTS_TOPIC_ARN,
+    SCHEDULE_GROUP_NAME,
+    REMINDERS_FUNCTION_ARN,
+    SCHEDULER_ROLE_ARN,
+    SCHEDULES_DEAD_LETTER_QUEUE_ARN,
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+)
+# The reminders function's: the one table, no idempotency table.
+REMINDERS_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (TABLE_NAME, SERVICE_NAME, METRICS_NAMESPACE)
+# The notifier's: it reads no table either (the stream hands it the reminder records), it sends email.
+NOTIFIER_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    NOTIFICATION_SENDER,
+    SES_CONFIGURATION_SET,
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+)
 
 
 # Set by Lambda itself, not by the stack (so not in FUNCTION_ENVIRONMENT): how this execution
@@ -102,6 +140,10 @@ class RelaySettings:
     """The stream relay's settings: `RELAY_ENVIRONMENT`, nothing of the API's tables."""
 
     events_topic_arn: str
+    schedule_group_name: str
+    reminders_function_arn: str
+    scheduler_role_arn: str
+    schedules_dead_letter_queue_arn: str
     service_name: str
     metrics_namespace: str
 
@@ -109,6 +151,25 @@ class RelaySettings:
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> RelaySettings:
         return cls(
             events_topic_arn=read_setting(EVENTS_TOPIC_ARN, environ),
+            schedule_group_name=read_setting(SCHEDULE_GROUP_NAME, environ),
+            reminders_function_arn=read_setting(REMINDERS_FUNCTION_ARN, environ),
+            scheduler_role_arn=read_setting(SCHEDULER_ROLE_ARN, environ),
+            schedules_dead_letter_queue_arn=read_setting(SCHEDULES_DEAD_LETTER_QUEUE_ARN, environ),
             service_name=read_setting(SERVICE_NAME, environ),
             metrics_namespace=read_setting(METRICS_NAMESPACE, environ),
+        )
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    """The notifier's settings: `NOTIFIER_ENVIRONMENT`."""
+
+    sender: str
+    configuration_set: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> NotifierSettings:
+        return cls(
+            sender=read_setting(NOTIFICATION_SENDER, environ),
+            configuration_set=read_setting(SES_CONFIGURATION_SET, environ),
         )

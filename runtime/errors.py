@@ -73,3 +73,12 @@ class InvalidParameterError(DomainError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class DueAtPassedError(InvalidParameterError):
+    """A `dueAt` that is not later than now: valid to the schema, which cannot describe the clock."""
+
+    code = "due_at_passed"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="body.dueAt")

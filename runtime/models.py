@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
 from runtime.emails import EMAIL_PATTERN, typed_email
@@ -35,6 +36,48 @@ Task = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Version = Annotated[int, Field(ge=1)]
 
+# A due time set by a client may lie this far in the past of the server's clock (clock skew).
+DUE_AT_SKEW = timedelta(seconds=60)
+
+
+def utc_milliseconds(moment: datetime) -> str:
+    """The one way instants are stored: UTC, milliseconds, `Z`."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# RFC 3339's date-time (what `format: date-time` means), its offset required; `T` and `Z` in either case.
+DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+
+
+def _utc_instant(text: str) -> str:
+    try:
+        return utc_milliseconds(datetime.fromisoformat(text.upper().replace("Z", "+00:00")))
+    except (ValueError, OverflowError):  # no such day or second; or past year 9999 in UTC
+        raise ValueError("must be a real date and time, e.g. 2030-01-31T09:00:00Z") from None
+
+
+def is_ahead(due_at: str, now: datetime) -> bool:
+    """Whether a due time (as stored) is later than `now`, give or take the clock skew tolerated.
+
+    Checked by the routes, not the schema: it depends on the clock, which the schema cannot describe."""
+    return datetime.fromisoformat(due_at) > now - DUE_AT_SKEW
+
+
+# When an item falls due: a reminder goes to its owner then (runtime.reminders).
+DueAt = Annotated[
+    str,
+    StringConstraints(max_length=40, pattern=DATE_TIME_PATTERN),
+    AfterValidator(_utc_instant),
+    Field(
+        json_schema_extra={"format": "date-time"},
+        description=(
+            "When the item falls due, with `Z` or an offset; stored as UTC with millisecond precision. It must be"
+            " later than now, 60 s of clock skew tolerated (400 `due_at_passed` otherwise). The owner gets one"
+            " reminder then (within a minute) unless the item is DONE."
+        ),
+    ),
+]
+
 
 class ItemStatus(StrEnum):
     TODO = "TODO"
@@ -42,10 +85,12 @@ class ItemStatus(StrEnum):
     DONE = "DONE"
 
 
-def _optional_fields_are_not_nullable(schema: dict[str, Any]) -> None:
-    """A PATCH field may be left out but never sent as null: say so in the OpenAPI schema."""
-    for field_schema in schema.get("properties", {}).values():
-        variants = field_schema.pop("anyOf", None)
+def _optional_fields_are_not_nullable(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A PATCH field may be left out but never sent as null (but those that null clears): say so in
+    the OpenAPI schema."""
+    clearable: frozenset[str] = getattr(model, "CLEARABLE", frozenset())
+    for name, field_schema in schema.get("properties", {}).items():
+        variants = None if name in clearable else field_schema.pop("anyOf", None)
         if variants:
             field_schema.update(next(v for v in variants if v.get("type") != "null"))
         field_schema.pop("default", None)
@@ -58,6 +103,8 @@ class _Request(BaseModel):
 
 class _Patch(_Request):
     model_config = ConfigDict(json_schema_extra=_optional_fields_are_not_nullable)
+    # Fields (by their JSON names) that null clears.
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
@@ -65,7 +112,7 @@ class _Patch(_Request):
         if isinstance(data, dict):
             if not data:
                 raise ValueError("at least one field must be given")
-            nulls = sorted(key for key, value in data.items() if value is None)
+            nulls = sorted(key for key, value in data.items() if value is None and key not in cls.CLEARABLE)
             if nulls:
                 raise ValueError(f"fields may be left out but not set to null: {', '.join(nulls)}")
         return data
@@ -74,34 +121,55 @@ class _Patch(_Request):
         return self.model_dump(exclude_unset=True)
 
 
+class NotificationsUpdate(_Patch):
+    """The channels given are switched on (true) or off (false); those left out stay as they are."""
+
+    email: StrictBool | None = Field(default=None, description="Email reminders when an item falls due.")
+
+
 class UserCreate(_Request):
     email: Email
     name: Name
+    notifications: NotificationsUpdate | None = Field(default=None, description="Every channel is off by default.")
 
 
 class UserUpdate(_Patch):
     email: Email | None = None
     name: Name | None = None
+    notifications: NotificationsUpdate | None = None
 
 
 class ItemCreate(_Request):
     task: Task
     status: ItemStatus = ItemStatus.TODO
+    due_at: DueAt | None = Field(default=None, alias="dueAt")
 
 
 class ItemUpdate(_Patch):
+    CLEARABLE = frozenset({"dueAt"})
+
     task: Task | None = None
     status: ItemStatus | None = None
+    due_at: DueAt | None = Field(default=None, alias="dueAt", description="`null` clears the due time.")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, by their stored names (`dueAt` None: cleared)."""
+        return self.model_dump(exclude_unset=True, by_alias=True)
 
 
 class _Resource(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
+class Notifications(_Resource):
+    email: bool = Field(default=False, description="Email reminders when an item falls due.")
+
+
 class User(_Resource):
     user_id: str
     email: str
     name: str
+    notifications: Notifications = Notifications()
     created_at: Timestamp
     updated_at: Timestamp
     version: Version
@@ -112,6 +180,14 @@ class Item(_Resource):
     item_id: str
     task: str
     status: ItemStatus
+    due_at: Timestamp | None = Field(default=None, description="When the item falls due (UTC); null: never.")
+    reminded_at: Timestamp | None = Field(
+        default=None,
+        description=(
+            "Read-only: the due time the owner was last reminded of (equal to `dueAt` once its reminder went out);"
+            " recording it changes neither `version` nor the ETag."
+        ),
+    )
     created_at: Timestamp
     updated_at: Timestamp
     version: Version

@@ -32,4 +32,20 @@ IDEMPOTENCY_TABLE_OPERATIONS: tuple[str, ...] = ("DeleteItem", "PutItem", "Updat
 
 # The stream relay on the events topic: PublishBatch is authorised per entry as sns:Publish.
 RELAY_SNS_ACTIONS: tuple[str, ...] = ("sns:Publish",)
+# The relay keeps the items' schedules (and passes the scheduler's role to them: iam:PassRole).
+RELAY_SCHEDULER_ACTIONS: tuple[str, ...] = (
+    "scheduler:CreateSchedule",
+    "scheduler:DeleteSchedule",
+    "scheduler:UpdateSchedule",
+)
+# The reminders function on the single table: read the item and profile, record the reminder in a transaction
+# (its operations, GetItem and TransactWriteItems, are among TABLE_OPERATIONS, which the table alarms add up).
+REMINDERS_DYNAMODB_ACTIONS: tuple[str, ...] = (
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+# The notifier sends with SES v2 SendEmail, authorised as ses:SendEmail.
+NOTIFIER_SES_ACTIONS: tuple[str, ...] = ("ses:SendEmail",)
 SNS_OPERATION_ACTIONS: dict[str, str] = {"Publish": "sns:Publish", "PublishBatch": "sns:Publish"}

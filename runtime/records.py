@@ -13,10 +13,17 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from runtime import table_schema as schema
-from runtime.models import Item, ItemStatus, User
+from runtime.models import Item, ItemStatus, Notifications, User
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+
+
+# A profile's opt-ins, one boolean attribute per channel (a PATCH merges the channels it names).
+NOTIFICATION_ATTRIBUTES = {"email": schema.NOTIFY_BY_EMAIL_ATTRIBUTE}
+# Fields of an item that only the reminders function writes, never a client change.
+DUE_AT = "dueAt"
+REMINDED_AT = "remindedAt"
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,19 @@ def profile_from(attributes: Mapping[str, Any]) -> Profile:
         user_id=values["userId"],
         email=values["email"],
         name=values["name"],
+        notifications=Notifications(
+            **{channel: bool(values.get(attribute, False)) for channel, attribute in NOTIFICATION_ATTRIBUTES.items()}
+        ),
         created_at=values["createdAt"],
         updated_at=values["updatedAt"],
         version=int(values["version"]),
     )
     return Profile(user=user, incarnation=values.get("incarnation"))
+
+
+def notification_fields(notifications: Mapping[str, bool]) -> dict[str, bool]:
+    """The attributes that store the opt-ins given (by channel)."""
+    return {NOTIFICATION_ATTRIBUTES[channel]: enabled for channel, enabled in notifications.items()}
 
 
 def item_from(attributes: Mapping[str, Any]) -> Item:
@@ -69,6 +84,8 @@ def item_from(attributes: Mapping[str, Any]) -> Item:
         item_id=values["itemId"],
         task=values["task"],
         status=ItemStatus(values["status"]),
+        due_at=values.get(DUE_AT),
+        reminded_at=values.get(REMINDED_AT),
         created_at=values["createdAt"],
         updated_at=values["updatedAt"],
         version=int(values["version"]),
@@ -88,6 +105,7 @@ def profile_record(profile: Profile) -> dict[str, Any]:
         **_incarnation_of(profile),
         "email": user.email,
         "name": user.name,
+        **notification_fields(user.notifications.model_dump()),
         "createdAt": user.created_at,
         "updatedAt": user.updated_at,
         "version": user.version,
@@ -104,6 +122,7 @@ def item_record(item: Item) -> dict[str, Any]:
         "itemId": item.item_id,
         "task": item.task,
         "status": item.status.value,
+        **({} if item.due_at is None else {DUE_AT: item.due_at}),
         "createdAt": item.created_at,
         "updatedAt": item.updated_at,
         "version": item.version,
@@ -117,3 +136,47 @@ def email_claim_record(profile: Profile) -> dict[str, Any]:
         "userId": profile.user.user_id,
         **_incarnation_of(profile),
     }
+
+
+def reminder_record(profile: Profile, item: Item, *, reminded_at: str, expires_at: int) -> dict[str, Any]:
+    """What the notifier needs to send the reminder of `item` at its due time, read from the stream."""
+    if item.due_at is None:
+        raise ValueError(f"item {item.item_id} has no due time to be reminded of")
+    return {
+        **schema.reminder_key(item.user_id, item.item_id, item.due_at),
+        "entity": "REMINDER",
+        "userId": item.user_id,
+        "itemId": item.item_id,
+        "task": item.task,
+        DUE_AT: item.due_at,
+        REMINDED_AT: reminded_at,
+        "recipient": profile.user.email,
+        **notification_fields(profile.user.notifications.model_dump()),
+        schema.TTL_ATTRIBUTE: expires_at,
+    }
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder record as the stream hands it to the relay and the notifier."""
+
+    user_id: str
+    item_id: str
+    task: str
+    due_at: str
+    reminded_at: str
+    recipient: str
+    notify_by_email: bool
+
+
+def reminder_from(attributes: Mapping[str, Any]) -> Reminder:
+    values = from_attributes(attributes)
+    return Reminder(
+        user_id=values["userId"],
+        item_id=values["itemId"],
+        task=values["task"],
+        due_at=values[DUE_AT],
+        reminded_at=values[REMINDED_AT],
+        recipient=values["recipient"],
+        notify_by_email=bool(values.get(NOTIFICATION_ATTRIBUTES["email"], False)),
+    )

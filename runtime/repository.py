@@ -16,6 +16,8 @@ conditions, and which domain error a failed condition is (by the name of the act
 | a user's items with one status    | Query ByStatus: PK=USER#id, begins_with(statusSK, STATUS#s#)    |
 | create an item (user must exist)  | TransactWriteItems: ConditionCheck profile + Put item           |
 | one item / change it / delete it  | GetItem / UpdateItem / DeleteItem                               |
+| record an item's reminder         | GetItem item + profile, then TransactWriteItems: Update item    |
+|                                   | (remindedAt) + ConditionCheck profile + Put reminder record     |
 
 Every read is strongly consistent, so a client reads its own writes and its ETags are current.
 
@@ -30,7 +32,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from runtime import table_schema as schema
@@ -44,15 +47,19 @@ from runtime.errors import (
     WriteConflictError,
 )
 from runtime.ids import new_id
-from runtime.models import Item, ItemPage, ItemStatus, User
+from runtime.models import Item, ItemPage, ItemStatus, Notifications, User
 from runtime.records import (
+    DUE_AT,
+    REMINDED_AT,
     Profile,
     email_claim_record,
     from_attributes,
     item_from,
     item_record,
+    notification_fields,
     profile_from,
     profile_record,
+    reminder_record,
     to_attributes,
 )
 from runtime.writes import (
@@ -75,6 +82,15 @@ _TRANSACTION_LIMIT = 100
 _READ_THEN_WRITE_ATTEMPTS = 3
 
 Clock = Callable[[], str]
+# How long a reminder record (the owner's address with it) stays once its email is sent.
+REMINDER_RECORD_LIFETIME = timedelta(days=7)
+
+
+class ReminderOutcome(StrEnum):
+    RECORDED = "recorded"
+    ALREADY_RECORDED = "already_recorded"
+    NOT_DUE = "not_due"
+    """Gone, DONE, moved to another due time or its user deleted: nothing to remind of."""
 
 
 def utc_now() -> str:
@@ -98,6 +114,20 @@ class IfMatch:
     def names_a_version(self) -> bool:
         """Not `*`: a write that lost a race to another writer no longer matches it."""
         return self.version is not None
+
+
+def _profile_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile PATCH's fields as stored: the opt-ins given, each its own attribute."""
+    fields = {name: value for name, value in changes.items() if name != "notifications"}
+    return {**fields, **notification_fields(changes.get("notifications", {}))}
+
+
+def _changed_user(user: User, changes: Mapping[str, Any], updated_at: str) -> User:
+    notifications = user.notifications.model_copy(update=changes.get("notifications", {}))
+    fields = {name: value for name, value in changes.items() if name != "notifications"}
+    return user.model_copy(
+        update={**fields, "notifications": notifications, "updated_at": updated_at, "version": user.version + 1}
+    )
 
 
 @dataclass(frozen=True)
@@ -133,9 +163,19 @@ class Repository:
 
     # Users
 
-    def create_user(self, *, user_id: str, email: str, name: str) -> Profile:
+    def create_user(
+        self, *, user_id: str, email: str, name: str, notifications: Mapping[str, bool] | None = None
+    ) -> Profile:
         now = self._clock()
-        user = User(user_id=user_id, email=email, name=name, created_at=now, updated_at=now, version=1)
+        user = User(
+            user_id=user_id,
+            email=email,
+            name=name,
+            notifications=Notifications(**(notifications or {})),
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
         profile = Profile(user=user, incarnation=self._new_id())
         try:
             self._writes.transact(
@@ -171,7 +211,7 @@ class Repository:
             raise NotFoundError(f"user {user_id} not found")
         return profile_from(rows[0]), self._page(rows[1:], limit, user_id, status=None)
 
-    def update_profile(self, user_id: str, *, changes: Mapping[str, str], if_match: IfMatch | None) -> Profile:
+    def update_profile(self, user_id: str, *, changes: Mapping[str, Any], if_match: IfMatch | None) -> Profile:
         if "email" not in changes:
             return self._update_profile_fields(user_id, changes, _precondition(if_match))
         for attempt in range(_READ_THEN_WRITE_ATTEMPTS):
@@ -247,13 +287,14 @@ class Repository:
             )
         return self._page(self._query(**query), limit, user_id, status=status)
 
-    def create_item(self, user_id: str, *, task: str, status: ItemStatus) -> Item:
+    def create_item(self, user_id: str, *, task: str, status: ItemStatus, due_at: str | None = None) -> Item:
         now = self._clock()
         item = Item(
             user_id=user_id,
             item_id=self._new_id(),
             task=task,
             status=status,
+            due_at=due_at,
             created_at=now,
             updated_at=now,
             version=1,
@@ -275,21 +316,79 @@ class Repository:
     def update_item(
         self, user_id: str, item_id: str, *, changes: Mapping[str, Any], if_match: IfMatch | None
     ) -> ItemChange:
-        fields: dict[str, Any] = {**changes, "updatedAt": self._clock()}
+        # `dueAt: null` clears the due time: the attribute goes.
+        removed = [name for name, value in changes.items() if value is None]
+        fields: dict[str, Any] = {
+            **{name: value for name, value in changes.items() if value is not None},
+            "updatedAt": self._clock(),
+        }
         if "status" in changes:
             fields["status"] = ItemStatus(changes["status"]).value
             fields[schema.STATUS_SORT_KEY] = schema.status_sort_key(changes["status"], item_id)
-        request = self._writes.update(schema.item_key(user_id, item_id), fields, _precondition(if_match))
+        key = schema.item_key(user_id, item_id)
+        request = self._writes.update(key, fields, _precondition(if_match), removed=removed)
         # The old image plus the fields set is exactly the new one, and tells a completion apart.
         response = self._writes.conditional("update_item", request, f"item {item_id}", ReturnValues="ALL_OLD")
         before = item_from(response["Attributes"])
-        after_values = {**before.model_dump(by_alias=True), **fields, "version": before.version + 1}
+        after_values = {
+            **before.model_dump(by_alias=True),
+            **fields,
+            **dict.fromkeys(removed),
+            "version": before.version + 1,
+        }
         return ItemChange(before=before, after=Item.model_validate(after_values))
 
     def delete_item(self, user_id: str, item_id: str, *, if_match: IfMatch | None) -> None:
         condition = None if if_match is None else _precondition(if_match)
         request = self._writes.on(schema.item_key(user_id, item_id), condition)
         self._writes.conditional("delete_item", request, f"item {item_id}", missing_is_precondition=True)
+
+    # Reminders
+
+    def record_reminder(self, user_id: str, item_id: str, *, due_at: str) -> ReminderOutcome:
+        """Record that the item's reminder for `due_at` is sent, once, if it is still due then.
+
+        The item's `remindedAt` (not a client change: `version` stays) and the reminder record,
+        with the owner's address and opt-in as the profile holds them now, are written together,
+        conditional on the item still being due at `due_at` and not DONE, on the profile being the
+        one read, and on no reminder record for this due time: a second call records nothing.
+        """
+        try:
+            item = self.get_item(user_id, item_id)
+            profile = self.get_profile(user_id)
+        except NotFoundError:
+            return ReminderOutcome.NOT_DUE
+        if item.due_at != due_at or item.status is ItemStatus.DONE:
+            return ReminderOutcome.NOT_DUE
+        now = self._clock()
+        expires = datetime.fromisoformat(now) + REMINDER_RECORD_LIFETIME
+        still_due = Condition(
+            "#due = :due AND #status <> :done",
+            {"#due": DUE_AT, "#status": "status"},
+            {":due": due_at, ":done": ItemStatus.DONE.value},
+        )
+        condition = (EXISTS & still_due).request()
+        record_sent = {
+            "TableName": self._table,
+            "Key": to_attributes(schema.item_key(user_id, item_id)),
+            "UpdateExpression": "SET #reminded = :due",
+            **condition,
+            "ExpressionAttributeNames": {**condition["ExpressionAttributeNames"], "#reminded": REMINDED_AT},
+        }
+        reminder = reminder_record(profile, item, reminded_at=now, expires_at=int(expires.timestamp()))
+        try:
+            self._writes.transact(
+                {
+                    "reminder": {"Put": self._writes.put_new(reminder)},
+                    "item": {"Update": record_sent},
+                    "profile": {"ConditionCheck": self._writes.on(schema.profile_key(user_id), _as_read(profile))},
+                }
+            )
+        except TransactionCancelledError as cancelled:
+            if "reminder" in cancelled.failed:
+                return ReminderOutcome.ALREADY_RECORDED
+            return ReminderOutcome.NOT_DUE
+        return ReminderOutcome.RECORDED
 
     # Building blocks
 
@@ -315,26 +414,23 @@ class Repository:
     def _update_profile_fields(
         self,
         user_id: str,
-        changes: Mapping[str, str],
+        changes: Mapping[str, Any],
         condition: Condition,
         *,
         mismatch: type[Exception] = PreconditionFailedError,
     ) -> Profile:
-        fields = {**changes, "updatedAt": self._clock()}
+        fields = {**_profile_fields(changes), "updatedAt": self._clock()}
         request = self._writes.update(schema.profile_key(user_id), fields, condition)
         response = self._writes.conditional(
             "update_item", request, f"user {user_id}", mismatch=mismatch, ReturnValues="ALL_NEW"
         )
         return profile_from(response["Attributes"])
 
-    def _move_email_claim(self, current: Profile, changes: Mapping[str, str]) -> Profile:
+    def _move_email_claim(self, current: Profile, changes: Mapping[str, Any]) -> Profile:
         now = self._clock()
-        moved = Profile(
-            user=current.user.model_copy(update={**changes, "updated_at": now, "version": current.user.version + 1}),
-            incarnation=current.incarnation,
-        )
+        moved = Profile(user=_changed_user(current.user, changes, now), incarnation=current.incarnation)
         update = self._writes.update(
-            schema.profile_key(current.user.user_id), {**changes, "updatedAt": now}, _as_read(current)
+            schema.profile_key(current.user.user_id), {**_profile_fields(changes), "updatedAt": now}, _as_read(current)
         )
         try:
             self._writes.transact(
@@ -368,26 +464,28 @@ class Repository:
             raise _ChangedMeanwhile from cancelled
 
     def _delete_items_of(self, user_id: str) -> None:
-        """Delete what is left under a deleted user, each batch only while the profile is still absent.
+        """Delete what is left under a deleted user (items, reminder records), each batch only while
+        the profile is still absent.
 
         A profile created again meanwhile (the same `sub` signing up again) keeps every item it holds.
         """
         profile_absent = {"ConditionCheck": self._writes.on(schema.profile_key(user_id), ABSENT)}
         query: dict[str, Any] = {
-            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            # The whole partition: the profile is gone, and everything else in it was the user's.
+            "KeyConditionExpression": "#pk = :pk",
             "ExpressionAttributeNames": {"#pk": schema.PARTITION_KEY, "#sk": schema.SORT_KEY},
-            "ExpressionAttributeValues": to_attributes(
-                {":pk": schema.user_partition(user_id), ":prefix": schema.ITEM_PREFIX}
-            ),
+            "ExpressionAttributeValues": to_attributes({":pk": schema.user_partition(user_id)}),
             "ProjectionExpression": "#pk, #sk",
             "Limit": _TRANSACTION_LIMIT - 1,
         }
         while True:
             # Each batch is deleted before the next query, which therefore starts from the top again.
             response = self._client.query(TableName=self._table, ConsistentRead=True, **query)
+            keys = response["Items"]
+            if any(from_attributes(key)[schema.SORT_KEY] == schema.PROFILE_SORT_KEY for key in keys):
+                return  # the profile was created again: what is left is its own
             deletes = {
-                f"item {index}": {"Delete": {"TableName": self._table, "Key": key}}
-                for index, key in enumerate(response["Items"])
+                f"item {index}": {"Delete": {"TableName": self._table, "Key": key}} for index, key in enumerate(keys)
             }
             if deletes:
                 try:

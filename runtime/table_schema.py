@@ -5,10 +5,17 @@
 | user profile      | USER#<userId>      | METADATA      | -                           |
 | to-do item        | USER#<userId>      | ITEM#<itemId> | STATUS#<status>#<itemId>    |
 | email claim       | EMAIL#<canonical>  | EMAIL         | -                           |
+| reminder sent     | USER#<userId>      | REMINDER#<itemId>#<dueAt> | -               |
 
 Item ids sort by creation time, so reading a user's partition in descending order meets
 METADATA first ("M" > "I"), then the newest items. The status index is local, so it shares
 the partition key and can be read with strong consistency.
+
+A reminder record, one per item and due time, holds what the reminder's email needs (the task,
+the owner's address and opt-in, read when it fell due) for the notifier, which reads it from the
+stream and has no access to the table. It sorts after METADATA ("R" > "M") and has no status key,
+so neither the item lists nor the status index ever read one; it expires through the TTL
+attribute a while after it was sent, and goes with its user.
 
 A profile and its email claim both carry the profile's `incarnation`, an id drawn when the
 profile is created: a user id (a JWT `sub`) can be deleted and created again, an incarnation
@@ -40,6 +47,9 @@ ITEM_PREFIX = "ITEM#"
 STATUS_PREFIX = "STATUS#"
 EMAIL_PREFIX = "EMAIL#"
 EMAIL_SORT_KEY = "EMAIL"
+REMINDER_PREFIX = "REMINDER#"
+# A profile's email opt-in, copied onto its reminder records: the notifier's filter reads it.
+NOTIFY_BY_EMAIL_ATTRIBUTE = "notifyByEmail"
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,11 @@ def item_sort_key(item_id: str) -> str:
 
 def item_key(user_id: str, item_id: str) -> dict[str, str]:
     return {PARTITION_KEY: user_partition(user_id), SORT_KEY: item_sort_key(item_id)}
+
+
+def reminder_key(user_id: str, item_id: str, due_at: str) -> dict[str, str]:
+    """Keyed on the due time: an item moved to a new due time gets a reminder for that one too."""
+    return {PARTITION_KEY: user_partition(user_id), SORT_KEY: f"{REMINDER_PREFIX}{item_id}#{due_at}"}
 
 
 def status_prefix(status: str) -> str:

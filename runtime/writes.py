@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,15 +173,22 @@ class Writes:
         """A Put of a record that must not exist yet."""
         return {"TableName": self.table, "Item": to_attributes(record), **ABSENT.request()}
 
-    def update(self, key: Mapping[str, str], fields: Mapping[str, Any], condition: Condition) -> dict[str, Any]:
-        """An UpdateItem that sets `fields` and bumps `version`, under `condition`."""
-        names = {"#version": "version", **{f"#f{i}": name for i, name in enumerate(fields)}}
+    def update(
+        self, key: Mapping[str, str], fields: Mapping[str, Any], condition: Condition, *, removed: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """An UpdateItem that sets `fields`, removes the `removed` attributes and bumps `version`, under `condition`."""
+        names = {
+            "#version": "version",
+            **{f"#f{i}": name for i, name in enumerate(fields)},
+            **{f"#r{i}": name for i, name in enumerate(removed)},
+        }
         values = {":one": 1, **{f":f{i}": value for i, value in enumerate(fields.values())}}
         assignments = ["#version = #version + :one", *(f"#f{i} = :f{i}" for i in range(len(fields)))]
+        removals = f" REMOVE {', '.join(f'#r{i}' for i in range(len(removed)))}" if removed else ""
         return {
             "TableName": self.table,
             "Key": to_attributes(key),
-            "UpdateExpression": "SET " + ", ".join(assignments),
+            "UpdateExpression": "SET " + ", ".join(assignments) + removals,
             "ConditionExpression": condition.expression,
             "ExpressionAttributeNames": {**names, **condition.names},
             "ExpressionAttributeValues": to_attributes({**values, **condition.values}),

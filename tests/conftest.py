@@ -17,6 +17,12 @@ os.environ.update(
         "TABLE_NAME": "users-items-test",
         "IDEMPOTENCY_TABLE_NAME": "users-items-idempotency-test",
         "EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:users-items-events-test",
+        "SCHEDULE_GROUP_NAME": "users-items-reminders-test",
+        "REMINDERS_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:users-items-reminders-test",
+        "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/users-items-scheduler-test",
+        "SCHEDULES_DEAD_LETTER_QUEUE_ARN": "arn:aws:sqs:us-east-1:123456789012:users-items-schedules-dlq-test",
+        "NOTIFICATION_SENDER": "reminders@example.com",
+        "SES_CONFIGURATION_SET": "users-items-reminders-test",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -34,6 +40,7 @@ from moto import mock_aws  # noqa: E402
 
 from runtime import dependencies, idempotency, permissions  # noqa: E402
 from runtime.events import dependencies as relay_dependencies  # noqa: E402
+from runtime.reminders import dependencies as reminders_dependencies  # noqa: E402
 from runtime.repository import Repository  # noqa: E402
 from runtime.table_schema import create_idempotency_table_request, create_table_request  # noqa: E402
 from tests.support.dynamodb_calls import DynamoDBCallRecorder  # noqa: E402
@@ -48,6 +55,9 @@ def _forget_clients() -> None:
     dependencies.dynamodb_client.cache_clear()
     dependencies.get_repository.cache_clear()
     relay_dependencies.sns_client.cache_clear()
+    relay_dependencies.scheduler_client.cache_clear()
+    reminders_dependencies.dynamodb_client.cache_clear()
+    reminders_dependencies.ses_mailer.cache_clear()
     idempotency.clear_persistence()
 
 

@@ -56,7 +56,7 @@ IdempotencyKeyHeader = Annotated[
 _ERROR_DESCRIPTIONS = {
     400: (
         "Malformed JSON; an invalid query parameter, header (e.g. an If-Match without its quotes) or cursor;"
-        " or a query parameter the operation does not take"
+        " a query parameter the operation does not take; or a `dueAt` that has passed (`due_at_passed`)"
     ),
     403: (
         "The token is for another user or has no `sub` usable as a user id, or it vouches for an email"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,11 +26,17 @@ from runtime.api.common import (
 from runtime.api.users import DEFAULT_PAGE_SIZE
 from runtime.cursor import MAX_CURSOR_LENGTH, Cursor
 from runtime.dependencies import get_repository
+from runtime.errors import DueAtPassedError
 from runtime.idempotency import Created, create_idempotently
-from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate
+from runtime.models import Item, ItemCreate, ItemPage, ItemStatus, ItemUpdate, is_ahead
 from runtime.observability import ITEMS_COMPLETED, ITEMS_CREATED, count
 
 router = APIGatewayHttpRouter()
+
+
+def _refuse_a_passed_due_time(due_at: str | None) -> None:
+    if due_at is not None and not is_ahead(due_at, datetime.now(UTC)):
+        raise DueAtPassedError("dueAt must be later than now (60 s of clock skew are tolerated)")
 
 
 @router.get(
@@ -75,9 +82,10 @@ def create_item(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response[Item]:
     repository = get_repository()
+    _refuse_a_passed_due_time(body.due_at)
 
     def create() -> Created[Item]:
-        item = repository.create_item(user_id, task=body.task, status=body.status)
+        item = repository.create_item(user_id, task=body.task, status=body.status, due_at=body.due_at)
         count(ITEMS_CREATED)
         if item.status is ItemStatus.DONE:
             count(ITEMS_COMPLETED)
@@ -108,7 +116,8 @@ def get_item(user_id: UserId, item_id: ItemId) -> Response[Item]:
 
 @router.patch(
     routes.UPDATE_ITEM.resolver_path,
-    summary="Change an item's task and/or status",
+    summary="Change an item's task, status and/or due time",
+    description="`dueAt: null` clears the due time (and cancels its reminder); null is refused for every other field.",
     responses={200: etag_response("The changed item"), **error_responses(routes.UPDATE_ITEM, body=True, if_match=True)},
 )
 def update_item(
@@ -118,6 +127,7 @@ def update_item(
     if_match: IfMatchHeader = None,
 ) -> Response[Item]:
     repository = get_repository()
+    _refuse_a_passed_due_time(body.due_at)
     change = repository.update_item(user_id, item_id, changes=body.changes(), if_match=parse_if_match(if_match))
     if change.after.status is ItemStatus.DONE and change.before.status is not ItemStatus.DONE:
         count(ITEMS_COMPLETED)

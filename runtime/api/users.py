@@ -60,7 +60,10 @@ def create_user(
     _only_the_verified_email(body.email)
 
     def create() -> Created[User]:
-        profile = repository.create_user(user_id=subject or new_id(), email=body.email, name=body.name)
+        notifications = None if body.notifications is None else body.notifications.changes()
+        profile = repository.create_user(
+            user_id=subject or new_id(), email=body.email, name=body.name, notifications=notifications
+        )
         count(USERS_CREATED)
         return Created(resource=profile.user, etag=profile_tag(profile))
 
@@ -103,7 +106,8 @@ def get_user(
 
 @router.patch(
     routes.UPDATE_USER.resolver_path,
-    summary="Change a user's name and/or email",
+    summary="Change a user's name, email and/or notification opt-ins",
+    description="`notifications` merges: the channels given change, the others stay as they are.",
     responses={200: etag_response("The changed user"), **error_responses(routes.UPDATE_USER, body=True, if_match=True)},
 )
 def update_user(

@@ -93,12 +93,21 @@ class RelayedBatch:
         return sum(len(events) for events in self.published.values())
 
 
+# What else the relay does with a record before its events are published (the items' reminder
+# schedules); raising fails the record as a refused publish does, with the same per-user hold-back.
+RecordSideEffect = Callable[[DynamoDBRecord], object]
+
+
 def relay(
-    records: Iterable[DynamoDBRecord], publisher: EventPublisher, time_left_ms: Callable[[], int] = lambda: sys.maxsize
+    records: Iterable[DynamoDBRecord],
+    publisher: EventPublisher,
+    *,
+    time_left_ms: Callable[[], int] = lambda: sys.maxsize,
+    side_effect: RecordSideEffect | None = None,
 ) -> RelayedBatch:
-    """Relay `records`, starting no PublishBatch call with less than its worst case left of the
-    invocation (`time_left_ms`): the records not sent by then fail, to come again, rather than
-    the whole batch timing out."""
+    """Relay `records`, starting no call (PublishBatch, or the side effect's) with less than a
+    call's worst case left of the invocation (`time_left_ms`): the records not done by then fail,
+    to come again, rather than the whole batch timing out."""
     batch = RelayedBatch()
 
     def has_time() -> bool:
@@ -106,7 +115,7 @@ def relay(
 
     waiting: list[_Pending] = []
     for record in records:
-        pending = _read(record, batch)
+        pending = _read(record, batch, side_effect, has_time)
         if pending is None:
             continue
         if not _fits([*waiting, pending]):
@@ -134,7 +143,12 @@ def _too_large(pending: _Pending) -> str:
     )
 
 
-def _read(record: DynamoDBRecord, batch: RelayedBatch) -> _Pending | None:
+def _read(
+    record: DynamoDBRecord,
+    batch: RelayedBatch,
+    side_effect: RecordSideEffect | None,
+    has_time: Callable[[], bool],
+) -> _Pending | None:
     sequence_number = _sequence_number(record)
     user_id: str | None = None
     try:
@@ -142,6 +156,10 @@ def _read(record: DynamoDBRecord, batch: RelayedBatch) -> _Pending | None:
         if batch.holds_back(user_id):
             raise HeldBackError(user_id)
         events = events_of(record)
+        if side_effect is not None:
+            if not has_time():
+                raise OutOfTimeError(sequence_number)
+            side_effect(record)
         return _Pending(sequence_number, user_id, events, sum(message_size(event) for event in events))
     except Exception as error:
         batch.fail(sequence_number, user_id, error)

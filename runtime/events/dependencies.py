@@ -19,14 +19,14 @@ _MAX_ATTEMPTS = 3
 # ExponentialBackoff): at most 1 s, then 2 s, for throttling; SNS's `x-amz-retry-after` may add up
 # to 5 s to each.
 _MAX_BACKOFF_SECONDS = (1 + 5) + (2 + 5)
-# The relay's PublishBatch calls: a slow SNS answer fails the batch's records in time for a retry.
+# The relay's PublishBatch and Scheduler calls: a slow answer fails the batch's records in time for a retry.
 _SNS_CLIENT_CONFIG = Config(
     connect_timeout=_CONNECT_TIMEOUT_SECONDS,
     read_timeout=_READ_TIMEOUT_SECONDS,
     retries={"mode": "standard", "max_attempts": _MAX_ATTEMPTS},
 )
-# The longest one PublishBatch call can take, every attempt timing out: the relay starts none
-# with less time left (runtime.events.batch).
+# The longest one PublishBatch or Scheduler call can take, every attempt timing out: the relay
+# starts none with less time left (runtime.events.batch).
 PUBLISH_CALL_WORST_CASE_MS = (
     _MAX_ATTEMPTS * (_CONNECT_TIMEOUT_SECONDS + _READ_TIMEOUT_SECONDS) + _MAX_BACKOFF_SECONDS
 ) * 1000
@@ -40,3 +40,8 @@ def relay_settings() -> RelaySettings:
 @cache
 def sns_client() -> Any:
     return boto3.client("sns", config=_SNS_CLIENT_CONFIG)
+
+
+@cache
+def scheduler_client() -> Any:
+    return boto3.client("scheduler", config=_SNS_CLIENT_CONFIG)

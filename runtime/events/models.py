@@ -1,7 +1,8 @@
 """The domain events: one envelope, a `data` shape per event type, each type with its schema version.
 
 The topic is shared with other teams, so no event carries an email address: `user.*` events say
-whether the email changed, never what it is. Bump a type's `version` on any change to its shape
+whether the email changed, never what it is, and `item.reminder_due` leaves out whom it reminds.
+Item events are at version 2 since items have a due time (`dueAt`). Bump a type's `version` on any change to its shape
 that a consumer could notice, and regenerate the committed schemas (`runtime.events.schemas`).
 """
 
@@ -43,6 +44,19 @@ def _absent_rather_than_null(schema: dict[str, Any]) -> None:
     schema.pop("required", None)
 
 
+def _absent_when_none(*names: str) -> Any:
+    """These fields are left out when they have no value (`to_json`), never null: say so in the schema."""
+
+    def adjust(schema: dict[str, Any]) -> None:
+        for name in names:
+            field_schema = schema["properties"][name]
+            field_schema.update(next(v for v in field_schema.pop("anyOf") if v.get("type") != "null"))
+            field_schema.pop("default")
+            schema["required"].remove(name)
+
+    return adjust
+
+
 class Change(_Shape, Generic[T]):
     """A field's value before and after the write."""
 
@@ -60,9 +74,12 @@ class UserSnapshot(_Shape):
 
 
 class ItemSnapshot(_Shape):
+    model_config = ConfigDict(json_schema_extra=_absent_when_none("dueAt"))
+
     item_id: str
     task: str
     status: ItemStatus
+    due_at: Timestamp | None = Field(default=None, description="When the item falls due; absent: never.")
     created_at: Timestamp
     updated_at: Timestamp
     version: Version
@@ -76,6 +93,15 @@ class UserChanges(_Shape):
     name: Change[str] | None = None
 
 
+class DueAtChange(_Shape):
+    """The due time before and after the write; an absent side had none."""
+
+    model_config = ConfigDict(json_schema_extra=_absent_when_none("before", "after"))
+
+    before: Timestamp | None = None
+    after: Timestamp | None = None
+
+
 class ItemChanges(_Shape):
     """The changed fields of an item; absent ones did not change."""
 
@@ -83,6 +109,7 @@ class ItemChanges(_Shape):
 
     task: Change[str] | None = None
     status: Change[ItemStatus] | None = None
+    due_at: DueAtChange | None = None
 
 
 class UserUpdatedData(_Shape):
@@ -109,6 +136,15 @@ class ItemDeletedData(_Shape):
     item_id: str
     version: int = Field(ge=1, description="The item's last version.")
     cause: DeletionCause
+
+
+class ItemReminderDueData(_Shape):
+    """An item fell due and its owner's reminder was recorded (the address is never in an event)."""
+
+    item_id: str
+    task: str
+    due_at: Timestamp
+    reminded_at: Timestamp = Field(description="When the reminder was recorded, at or just after `dueAt`.")
 
 
 class _Envelope(_Shape):
@@ -147,13 +183,13 @@ class UserDeleted(_Envelope):
 
 class ItemCreated(_Envelope):
     type: Literal["item.created"] = "item.created"
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     data: ItemSnapshot
 
 
 class ItemUpdated(_Envelope):
     type: Literal["item.updated"] = "item.updated"
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     data: ItemUpdatedData
 
 
@@ -161,7 +197,7 @@ class ItemCompleted(_Envelope):
     """The item's status became DONE; the same write also emits `item.updated`."""
 
     type: Literal["item.completed"] = "item.completed"
-    version: Literal[1] = 1
+    version: Literal[2] = 2
     data: ItemCompletedData
 
 
@@ -171,7 +207,17 @@ class ItemDeleted(_Envelope):
     data: ItemDeletedData
 
 
-DomainEvent = UserCreated | UserUpdated | UserDeleted | ItemCreated | ItemUpdated | ItemCompleted | ItemDeleted
+class ItemReminderDue(_Envelope):
+    """Published once per item and due time, when the reminders function records the reminder."""
+
+    type: Literal["item.reminder_due"] = "item.reminder_due"
+    version: Literal[1] = 1
+    data: ItemReminderDueData
+
+
+DomainEvent = (
+    UserCreated | UserUpdated | UserDeleted | ItemCreated | ItemUpdated | ItemCompleted | ItemDeleted | ItemReminderDue
+)
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserCreated,
     UserUpdated,
@@ -180,6 +226,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     ItemUpdated,
     ItemCompleted,
     ItemDeleted,
+    ItemReminderDue,
 )
 
 

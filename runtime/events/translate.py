@@ -61,7 +61,11 @@ def _events_of(record: DynamoDBRecord) -> list[models.DomainEvent]:
         return _profile_events(record, name)
     if sort_key.startswith(schema.ITEM_PREFIX):
         return _item_events(record, name)
-    raise UnreadableRecordError(f"record {record.event_id} is neither a profile nor an item: SK {sort_key!r}")
+    if sort_key.startswith(schema.REMINDER_PREFIX):
+        return _reminder_events(record, name)
+    raise UnreadableRecordError(
+        f"record {record.event_id} is neither a profile, an item nor a reminder: SK {sort_key!r}"
+    )
 
 
 def _profile_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | None) -> list[models.DomainEvent]:
@@ -93,7 +97,11 @@ def _item_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | None) -
     if name is DynamoDBRecordEventName.INSERT:
         return [models.ItemCreated(**_envelope(record, "item.created", item.user_id, item.updated_at), data=snapshot)]
     before = records.item_from(_stream(record).raw_event["OldImage"])
-    changes = models.ItemChanges(task=_change(before.task, item.task), status=_change(before.status, item.status))
+    changes = models.ItemChanges(
+        task=_change(before.task, item.task),
+        status=_change(before.status, item.status),
+        due_at=None if before.due_at == item.due_at else models.DueAtChange(before=before.due_at, after=item.due_at),
+    )
     if changes == models.ItemChanges():
         return []
     updated = models.ItemUpdated(
@@ -107,6 +115,18 @@ def _item_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | None) -
         data=models.ItemCompletedData(item=snapshot),
     )
     return [updated, completed]
+
+
+def _reminder_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | None) -> list[models.DomainEvent]:
+    """A reminder record written is a reminder due; its expiry, or its user's deletion, is no event."""
+    if name is not DynamoDBRecordEventName.INSERT:
+        return []
+    reminder = records.reminder_from(_stream(record).raw_event["NewImage"])
+    data = models.ItemReminderDueData(
+        item_id=reminder.item_id, task=reminder.task, due_at=reminder.due_at, reminded_at=reminder.reminded_at
+    )
+    envelope = _envelope(record, "item.reminder_due", reminder.user_id, reminder.reminded_at)
+    return [models.ItemReminderDue(**envelope, data=data)]
 
 
 def _stream(record: DynamoDBRecord) -> Any:
@@ -165,6 +185,7 @@ def _item_snapshot(item: Item) -> models.ItemSnapshot:
         item_id=item.item_id,
         task=item.task,
         status=item.status,
+        due_at=item.due_at,
         created_at=item.created_at,
         updated_at=item.updated_at,
         version=item.version,

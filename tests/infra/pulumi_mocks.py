@@ -317,6 +317,17 @@ class AwsMocks(pulumi.runtime.Mocks):
             "state": "Enabled",
         }
 
+    def _schedule_group(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = self._autoname(args)
+        return name, {"name": name, "arn": self._arn("scheduler", f"schedule-group/{name}"), "state": "ACTIVE"}
+
+    def _configuration_set(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        name = args.inputs["configurationSetName"]
+        return name, {"arn": self._arn("ses", f"configuration-set/{name}")}
+
+    def _configuration_set_event_destination(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.inputs['configurationSetName']}|{args.inputs['eventDestinationName']}", {}
+
     def _key(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         digits = _hex(args.typ, args.name, length=32)
         key_id = "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
@@ -357,6 +368,11 @@ _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArg
     "aws:sqs/queue:Queue": AwsMocks._queue,
     "aws:sqs/queuePolicy:QueuePolicy": AwsMocks._queue_policy,
     "aws:lambda/eventSourceMapping:EventSourceMapping": AwsMocks._event_source_mapping,
+    "aws:scheduler/scheduleGroup:ScheduleGroup": AwsMocks._schedule_group,
+    "aws:sesv2/configurationSet:ConfigurationSet": AwsMocks._configuration_set,
+    "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": (
+        AwsMocks._configuration_set_event_destination
+    ),
 }
 
 _VPC_DEFAULTS = {

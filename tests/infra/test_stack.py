@@ -24,6 +24,7 @@ COMPONENTS = {
     "users-items:index:ServiceDashboard",
     "users-items:index:UserPool",
     "users-items:index:DomainEvents",
+    "users-items:index:Reminders",
 }
 ALWAYS = {
     "apiUrl",

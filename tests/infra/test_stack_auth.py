@@ -90,9 +90,10 @@ def test_without_access_token_email_claims_the_pool_stays_on_lite_with_no_trigge
 
     assert deployment.one("aws:cognito/userPool:UserPool").inputs["userPoolTier"] == "LITE"
     assert "lambdaConfig" not in deployment.one("aws:cognito/userPool:UserPool").inputs
-    assert [f.name for f in deployment.of_type("aws:lambda/function:Function")] == [
+    assert sorted(f.name for f in deployment.of_type("aws:lambda/function:Function")) == [
         "users-items-api",
         "users-items-events-relay",
+        "users-items-reminders",
     ]
 
 

@@ -22,6 +22,9 @@ from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_name
 
 FUNCTION_ALARMS = {"errors", "throttles", "duration-p99"}
 EVENTS_ALARMS = {"relay-errors", "relay-iterator-age", "relay-dlq-depth", "queue-dlq-depth", "queue-oldest-message-age"}
+# `NAME-reminders`; neither stack sends email until notificationSender is set (test_reminders.py).
+REMINDERS = "users-items-reminders"
+REMINDERS_ALARMS = {"errors", "schedules-dlq-depth"}
 
 
 def alarms_by_name(deployment):
@@ -67,8 +70,9 @@ def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, d
         for alarm in ("throttled-requests", "system-errors")
     }
     events_alarms = {f"{DOMAIN_EVENTS}-{stack_name}-{alarm}" for alarm in EVENTS_ALARMS}
+    reminders_alarms = {f"{REMINDERS}-{stack_name}-{alarm}" for alarm in REMINDERS_ALARMS}
 
-    assert set(alarms_by_name(deployment)) == expected | table_alarms | events_alarms
+    assert set(alarms_by_name(deployment)) == expected | table_alarms | events_alarms | reminders_alarms
 
 
 def test_the_function_alarms_point_at_the_stacks_functions(stack):
@@ -76,6 +80,8 @@ def test_the_function_alarms_point_at_the_stacks_functions(stack):
 
     for name, alarm in alarms_by_name(stack).items():
         if alarm.inputs.get("namespace") == "AWS/Lambda":
+            if name.startswith(f"{REMINDERS}-"):
+                continue  # the reminders' functions: test_reminders.py
             function = names["relay"] if name.startswith(f"{DOMAIN_EVENTS}-") else names["function"]
             assert alarm.inputs["dimensions"] == {"FunctionName": function}, name
 
@@ -201,7 +207,7 @@ def test_with_an_existing_topic_the_alarms_notify_it_and_the_stack_makes_no_topi
     assert [topic.name for topic in deployment.of_type("aws:sns/topic:Topic")] == [DOMAIN_EVENTS]
     assert [key.name for key in deployment.of_type("aws:kms/key:Key")] == [DOMAIN_EVENTS]
     assert not email_subscriptions(deployment)
-    assert len(alarms) == 14, "function 4, API 1, two tables 2 each, domain events 5"
+    assert len(alarms) == 16, "function 4, API 1, two tables 2 each, domain events 5, reminders 2"
     for name, alarm in alarms.items():
         assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([paging], [paging]), name
     assert deployment.outputs[outputs.ALARM_TOPIC_ARN] == paging

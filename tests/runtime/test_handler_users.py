@@ -31,7 +31,8 @@ def test_creating_a_user_answers_201_with_location_and_etag(api):
     assert response.status == 201
     assert response.headers["location"] == f"/users/{user['userId']}"
     assert PROFILE_ETAG.fullmatch(response.headers["etag"])["version"] == "1"
-    assert set(user) == {"userId", "email", "name", "createdAt", "updatedAt", "version"}
+    assert set(user) == {"userId", "email", "name", "notifications", "createdAt", "updatedAt", "version"}
+    assert user["notifications"] == {"email": False}
     assert user["createdAt"].endswith("Z")
 
 

@@ -124,7 +124,7 @@ def test_messages_carry_type_and_user_as_attributes_and_the_envelope_as_body(rel
     assert body == {
         "id": event_id(record["eventID"], "item.updated"),
         "type": "item.updated",
-        "version": 1,
+        "version": 2,
         "occurredAt": new_image["updatedAt"]["S"],
         "userId": recorded_user_id(),
         "data": {

@@ -1,6 +1,6 @@
 import pytest
 
-from runtime.config import FUNCTION_ENVIRONMENT, MissingSettingError, RelaySettings, Settings
+from runtime.config import FUNCTION_ENVIRONMENT, RELAY_ENVIRONMENT, MissingSettingError, RelaySettings, Settings
 
 
 def test_settings_fail_fast_without_a_table_name():
@@ -27,9 +27,15 @@ def test_only_the_table_names_are_required():
     assert required == ["TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]
 
 
-def test_the_relay_needs_its_topic_and_no_table():
-    settings = RelaySettings.from_environment({"EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:events"})
+def test_the_relay_needs_its_topic_and_schedule_settings_and_no_table():
+    relay_environment = {variable.name: f"value of {variable.name}" for variable in RELAY_ENVIRONMENT}
 
-    assert settings.events_topic_arn.endswith(":events")
-    with pytest.raises(MissingSettingError, match="EVENTS_TOPIC_ARN"):
-        RelaySettings.from_environment({"TABLE_NAME": "t"})
+    settings = RelaySettings.from_environment(relay_environment)
+
+    assert settings.events_topic_arn == "value of EVENTS_TOPIC_ARN"
+    assert settings.scheduler_role_arn == "value of SCHEDULER_ROLE_ARN"
+    assert "TABLE_NAME" not in relay_environment
+    for variable in RELAY_ENVIRONMENT:
+        if variable.required:
+            with pytest.raises(MissingSettingError, match=variable.name):
+                RelaySettings.from_environment({k: v for k, v in relay_environment.items() if k != variable.name})

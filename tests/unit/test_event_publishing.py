@@ -144,7 +144,9 @@ def test_with_too_little_time_left_no_call_starts_and_the_records_fail_to_come_a
     records = renumbered([recorded("create item"), as_user(recorded("create item"), "U-JOE")])
 
     outcome = relay(
-        [DynamoDBRecord(record) for record in records], _publisher(client), lambda: PUBLISH_CALL_WORST_CASE_MS
+        [DynamoDBRecord(record) for record in records],
+        _publisher(client),
+        time_left_ms=lambda: PUBLISH_CALL_WORST_CASE_MS,
     )
 
     assert {type(error) for error in outcome.failures.values()} == {OutOfTimeError}
@@ -157,7 +159,9 @@ def test_records_sent_before_time_ran_short_stay_published_and_the_rest_fail(sns
     stubber.add_response("publish_batch", _accepting(MAX_ENTRIES_PER_CALL), _entries(MAX_ENTRIES_PER_CALL))
     time_left = iter([PUBLISH_CALL_WORST_CASE_MS + 1, PUBLISH_CALL_WORST_CASE_MS])
 
-    outcome = relay([DynamoDBRecord(record) for record in records], _publisher(client), lambda: next(time_left))
+    outcome = relay(
+        [DynamoDBRecord(record) for record in records], _publisher(client), time_left_ms=lambda: next(time_left)
+    )
 
     numbers = sequence_numbers(records)
     assert sorted(outcome.published) == numbers[:MAX_ENTRIES_PER_CALL]
@@ -192,3 +196,19 @@ def test_a_record_whose_events_exceed_one_call_fails_without_a_call_and_others_c
 
 def test_the_relay_keeps_time_for_more_than_one_worst_case_call():
     assert RELAY_TIMEOUT_SECONDS * 1000 >= 2 * PUBLISH_CALL_WORST_CASE_MS
+
+
+def test_with_too_little_time_left_no_side_effect_starts_either(sns):
+    client, _ = sns
+    records = renumbered([recorded("create item")])
+    called: list[object] = []
+
+    outcome = relay(
+        [DynamoDBRecord(record) for record in records],
+        _publisher(client),
+        time_left_ms=lambda: PUBLISH_CALL_WORST_CASE_MS,
+        side_effect=called.append,
+    )
+
+    assert called == []
+    assert isinstance(outcome.failures[sequence_numbers(records)[0]], OutOfTimeError)
