@@ -18,6 +18,10 @@ HANDLER = "runtime.handler.lambda_handler"
 TOKEN_CLAIMS_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"  # noqa: S105 - a handler path
 # The table stream's relay to the domain-events topic (runs outside the VPC).
 STREAM_RELAY_HANDLER = "runtime.events.relay.lambda_handler"
+# The real-time WebSocket API's: its $connect authorizer, its routes, and the pusher of domain events.
+WEBSOCKET_AUTHORIZER_HANDLER = "runtime.realtime.authorizer.lambda_handler"
+WEBSOCKET_ROUTES_HANDLER = "runtime.realtime.connections.lambda_handler"
+WEBSOCKET_PUSHER_HANDLER = "runtime.realtime.pusher.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # What the dependency layer can be built for: the function's own architecture, and x86_64 so
