@@ -17,6 +17,12 @@ os.environ.update(
         "TABLE_NAME": "users-items-test",
         "IDEMPOTENCY_TABLE_NAME": "users-items-idempotency-test",
         "EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:users-items-events-test",
+        # The WebSocket functions' (runtime.realtime); tests of the authorizer's JWKS set their own issuer.
+        "CONNECTIONS_TABLE_NAME": "users-items-connections-test",
+        "CONNECT_AUTH": "authorizer",
+        "JWT_ISSUER": "http://127.0.0.1:9/issuer-of-the-tests",
+        "JWT_AUDIENCES": "test-client",
+        "WEBSOCKET_MANAGEMENT_ENDPOINT": "http://127.0.0.1:9",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
