@@ -32,7 +32,7 @@ from local_api.embedded_aws import (
 )
 from local_api.event_source_mapping import ShardConsumer
 from local_api.gateway import LocalGateway
-from local_api.realtime import DEFAULT_WS_PORT, ISSUER_PATH, LocalRealtime
+from local_api.realtime import DEFAULT_WS_PORT, LocalRealtime
 from local_api.relay_process import RelayProcess
 from local_api.server import LocalHttpServer
 from local_api.stream_pump import POLL_INTERVAL_SECONDS, StreamPump, on_failure_queue
@@ -47,8 +47,6 @@ AWS_ENDPOINT_URL_KEY = "awsEndpointUrl"
 LOCAL_CREDENTIALS = " ".join(f"{name}={value}" for name, value in CREDENTIALS.items())
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 3100  # off 3000, which front-end dev servers take (the dev stack's CORS origins)
-# The local issuer lives on the WebSocket API's port, which serves its keys.
-DEFAULT_ISSUER = f"http://127.0.0.1:{DEFAULT_WS_PORT}{ISSUER_PATH}"
 
 
 class _OneLineErrorParser(argparse.ArgumentParser):
@@ -129,8 +127,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     token.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key")
     token.add_argument(
         "--issuer",
-        default=DEFAULT_ISSUER,
-        help=f"the server's jwtIssuer (default {DEFAULT_ISSUER}, a server on the default --ws-port)",
+        default=auth.ISSUER,
+        help=f"the server's jwtIssuer (default {auth.ISSUER}, a server on the default --ws-port)",
     )
     return parser.parse_args(argv)
 
@@ -360,7 +358,7 @@ def token_command(subject: str, key_file: Path, issuer: str) -> str:
     command = [sys.executable, "-m", "local_api", "token", "--sub", subject]
     if key_file != auth.DEFAULT_KEY_FILE:
         command += ["--key-file", str(key_file)]
-    if issuer != DEFAULT_ISSUER:
+    if issuer != auth.ISSUER:
         command += ["--issuer", issuer]
     return shlex.join(command)
 

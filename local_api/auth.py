@@ -34,7 +34,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-ISSUER = "http://127.0.0.1/local-api-issuer"
+# The local issuer lives on the local WebSocket API's port, which serves its keys (`jwks`): this is
+# its URL on the default port, what `python -m local_api token` mints for unless told another.
+ISSUER_PATH = "/local-api-issuer"
+DEFAULT_ISSUER_PORT = 3101
+ISSUER = f"http://127.0.0.1:{DEFAULT_ISSUER_PORT}{ISSUER_PATH}"
 AUDIENCE = "local-api-client"
 ALGORITHM = "RS256"
 DEFAULT_KEY_FILE = Path(".local_api") / "jwt-signing-key.pem"

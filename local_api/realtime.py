@@ -29,9 +29,8 @@ from local_api.workers import LocalLambdaContext
 from runtime import config
 from runtime.realtime.schema import create_connections_table_request
 
-DEFAULT_WS_PORT = 3101
-ISSUER_PATH = "/local-api-issuer"
-JWKS_PATH = f"{ISSUER_PATH}/.well-known/jwks.json"
+DEFAULT_WS_PORT = auth.DEFAULT_ISSUER_PORT
+JWKS_PATH = f"{auth.ISSUER_PATH}/.well-known/jwks.json"
 CONNECTIONS_TABLE_NAME = "users-items-connections-local"
 PUSHER_QUEUE_NAME = "users-items-realtime-pusher-local"
 PUSHER_DLQ_NAME = "users-items-realtime-pusher-dlq-local"
@@ -72,7 +71,7 @@ class LocalRealtime:
     @property
     def issuer(self) -> str:
         """The local tokens' `iss`; its keys are at `<issuer>/.well-known/jwks.json` on this port."""
-        return f"http://{self._host}:{self.port}{ISSUER_PATH}"
+        return f"http://{self._host}:{self.port}{auth.ISSUER_PATH}"
 
     def environment(self) -> dict[str, str]:
         """The WebSocket functions' own variables (the handlers' shared ones are the server's)."""
