@@ -18,6 +18,7 @@ from typing import Any
 
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from components import outputs
 from local_api import auth
@@ -97,9 +98,9 @@ class LocalRealtime:
         # Metrics are not published locally; powertools would warn about that on every call.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         gateway = WebSocketGateway(self._functions(), jwks=self._jwks(), jwks_path=JWKS_PATH)
-        # No log_config: the HTTP server's logging (stderr, warnings up) stays as it is.
+        # No log_config: the HTTP server's logging (stderr, warnings up, its access log) stays as it is.
         self._server = uvicorn.Server(
-            uvicorn.Config(gateway, ws="websockets-sansio", lifespan="off", log_config=None, access_log=False)
+            uvicorn.Config(gateway, http=_UnloggedH11Protocol, ws="websockets-sansio", lifespan="off", log_config=None)
         )
         logging.getLogger("uvicorn.error").addFilter(_refusals_are_no_errors)
         self._thread = threading.Thread(
@@ -152,6 +153,15 @@ class LocalRealtime:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self._socket.close()
+
+
+class _UnloggedH11Protocol(H11Protocol):
+    """Leaves the pusher's posts and the key fetches out of the API's access log (uvicorn's access
+    logger is one for every server in the process)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.access_log = False
 
 
 def _refusals_are_no_errors(record: logging.LogRecord) -> bool:
