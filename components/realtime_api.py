@@ -49,9 +49,7 @@ from components.lambda_function import (
 from components.single_table import DataProtection, SingleTable, SingleTableArgs, TableKeys
 from runtime import config, permissions
 from runtime.realtime import schema
-from runtime.realtime.authorizer import TOKEN_PARAMETER, TOKENS_REFUSED
-from runtime.realtime.connections import PING_ROUTE
-from runtime.realtime.pusher import PUSH_FAILURES
+from runtime.realtime.names import PING_ROUTE, PUSH_FAILURES, TOKEN_PARAMETER, TOKENS_REFUSED
 
 # The one identity source: browsers cannot set headers on a WebSocket handshake. Without it in the
 # query string API Gateway answers 401 and never invokes the authorizer.

@@ -28,6 +28,7 @@ from local_api.server import listening_socket
 from local_api.websocket_gateway import WebSocketFunctions, WebSocketGateway
 from local_api.workers import LocalLambdaContext
 from runtime import config
+from runtime.realtime.names import PING_ROUTE, TOKEN_PARAMETER
 from runtime.realtime.schema import create_connections_table_request
 
 DEFAULT_WS_PORT = auth.DEFAULT_ISSUER_PORT
@@ -113,8 +114,6 @@ class LocalRealtime:
         self._feed.start()
 
     def _functions(self) -> WebSocketFunctions:
-        from runtime.realtime.authorizer import TOKEN_PARAMETER
-        from runtime.realtime.connections import PING_ROUTE
         from runtime.realtime.connections import lambda_handler as routes
 
         authorizer = None

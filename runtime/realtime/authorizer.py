@@ -14,12 +14,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from runtime.observability import count, logger, metrics
 from runtime.realtime.dependencies import jwks_client, token_rules
+from runtime.realtime.names import TOKEN_PARAMETER, TOKENS_REFUSED, USER_ID_CONTEXT_KEY
 from runtime.realtime.tokens import TokenRefusedError, verified_user_id
-
-TOKEN_PARAMETER = "token"  # noqa: S105 - a query parameter's name
-TOKENS_REFUSED = "TokensRefused"
-# The context key the connection routes read the verified user from.
-USER_ID_CONTEXT_KEY = "userId"
 
 token_rules()  # fail at start, not on the first connection, when the environment is incomplete
 

@@ -16,12 +16,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from runtime.ids import USER_ID_PATTERN
 from runtime.observability import logger, metrics
-from runtime.realtime.authorizer import USER_ID_CONTEXT_KEY
 from runtime.realtime.dependencies import connection_registry, connections_settings
 from runtime.realtime.messages import PONG, UNKNOWN_ACTION
+from runtime.realtime.names import PING_ROUTE, USER_ID_CONTEXT_KEY, USER_ID_PARAMETER
 
-USER_ID_PARAMETER = "userId"
-PING_ROUTE = "ping"
 _USER_ID = re.compile(USER_ID_PATTERN)
 
 connections_settings()  # fail at start, not on the first connection, when the environment is incomplete

@@ -20,10 +20,7 @@ from runtime.observability import count, logger, metrics
 from runtime.realtime.dependencies import PUSH_CONCURRENCY, connection_registry, management_client, pusher_settings
 from runtime.realtime.fan_out import fan_out
 from runtime.realtime.messages import push_of
-
-EVENTS_PUSHED = "EventsPushed"
-PUSH_FAILURES = "PushFailures"
-CONNECTIONS_GONE = "ConnectionsGone"
+from runtime.realtime.names import CONNECTIONS_GONE, EVENTS_PUSHED, PUSH_FAILURES
 
 pusher_settings()  # fail at start, not on the first batch, when the environment is incomplete
 processor = BatchProcessor(event_type=EventType.SQS)
