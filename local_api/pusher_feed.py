@@ -10,8 +10,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-# Short, so that stopping waits at most this long.
+# Short, so that stopping waits at most this long for a poll.
 WAIT_SECONDS = 1
+# How long stopping waits for a batch in flight (the thread is a daemon: it does not hold up the exit).
+STOP_TIMEOUT_SECONDS = 5
 BATCH_SIZE = 10
 _log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ class PusherFeed:
     def stop(self) -> None:
         self._stopping.set()
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(timeout=STOP_TIMEOUT_SECONDS)
 
     def _run(self) -> None:
         while not self._stopping.is_set():
