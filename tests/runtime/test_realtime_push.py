@@ -204,3 +204,17 @@ def test_without_an_authorizer_a_connection_needs_a_valid_user_id(realtime_calls
     finally:
         dependencies.connections_settings.cache_clear()
     assert registry().connections_of("alice") == ["c2"]
+
+
+def test_the_functions_call_exactly_the_declared_operations_and_actions_on_the_connections_table(realtime_calls, api):
+    """What the table's alarms add up (`CONNECTIONS_TABLE_OPERATIONS`) and what the roles grant."""
+    connect("alice", "a1", "a2")
+    api.gone.add("a2")
+    push(event("alice"))
+    route("$disconnect", "a1")
+
+    assert set(realtime_calls.calls_by_table[TABLE]) == set(permissions.CONNECTIONS_TABLE_OPERATIONS)
+    assert realtime_calls.actions_by_table[TABLE] == {
+        *permissions.CONNECTIONS_ACTIONS,
+        *permissions.PUSHER_CONNECTIONS_ACTIONS,
+    }
