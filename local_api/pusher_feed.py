@@ -13,7 +13,7 @@ from typing import Any
 # Short, so that stopping waits at most this long for a poll.
 WAIT_SECONDS = 1
 # How long stopping waits for a batch in flight (the thread is a daemon: it does not hold up the exit).
-STOP_TIMEOUT_SECONDS = 5
+STOP_TIMEOUT_SECONDS = 2
 BATCH_SIZE = 10
 _log = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ class PusherFeed:
             try:
                 self.poll_once()
             except Exception:
-                _log.exception("the pusher's batch failed; its messages come back after the visibility timeout")
+                if not self._stopping.is_set():  # stopping, the embedded AWS may be gone already
+                    _log.exception("the pusher's batch failed; its messages come back after the visibility timeout")
 
     def poll_once(self) -> None:
         answer = self._sqs.receive_message(
