@@ -13,7 +13,7 @@ from typing import Any
 # Short, so that stopping waits at most this long for a poll.
 WAIT_SECONDS = 1
 # How long stopping waits for a batch in flight (the thread is a daemon: it does not hold up the exit).
-STOP_TIMEOUT_SECONDS = 2
+STOP_TIMEOUT_SECONDS = 0.5
 BATCH_SIZE = 10
 _log = logging.getLogger(__name__)
 

@@ -150,7 +150,7 @@ class LocalRealtime:
             self._feed.stop()
         if self._server and self._thread:
             self._server.should_exit = True
-            self._thread.join(timeout=2)
+            self._thread.join(timeout=1)
         self._socket.close()
 
 
