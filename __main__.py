@@ -17,6 +17,10 @@
     reminders Lambda (in the VPC: records the reminder once) ──reminder record on the stream──▶
     notifier Lambda (outside the VPC; only with `notificationSender` and an authorizer) ──▶ SES.
 
+    RealtimeApi: the events topic ──its own queue──▶ pusher Lambda ──post_to_connection──▶ the
+    event's user's clients on a WebSocket API (wss, the HTTP API's tokens checked on $connect by a
+    REQUEST authorizer); connections in a table of their own. All outside the VPC, no user data.
+
     AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi,
     SingleTable and DomainEvents own; ServiceDashboard graphs the same metrics.
 
@@ -57,6 +61,7 @@ from components.private_network import (
     PrivateNetwork,
     PrivateNetworkArgs,
 )
+from components.realtime_api import RealtimeApi, RealtimeApiArgs, RealtimeCode, TokenRules
 from components.reminders import NotifierArgs, Reminders, RemindersArgs, RemindersFunctionArgs
 from components.service_dashboard import EventsMetrics, ServiceDashboard, ServiceDashboardArgs
 from components.single_table import DataProtection, SingleTable, SingleTableArgs, TableAlarmThresholds, TableKeys
@@ -75,6 +80,9 @@ NAME = "users-items"
 RELAY_SERVICE_NAME = "users-items-relay"
 REMINDERS_SERVICE_NAME = "users-items-reminders"
 NOTIFIER_SERVICE_NAME = "users-items-notifier"
+
+# The WebSocket functions' (authorizer, routes, pusher).
+REALTIME_SERVICE_NAME = "users-items-realtime"
 
 
 def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> dict[str, pulumi.Output[object]]:
@@ -139,6 +147,7 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
     )
     reminders = create_reminders(config, table, network, package, alarms, with_authorizer=authorizer is not None)
     events = create_domain_events(config, table, package.code(lambda_package.STREAM_RELAY_HANDLER), alarms, reminders)
+    realtime = create_realtime(config, package, events.topic_arn, authorizer, alarms)
     dashboard = ServiceDashboard(
         f"{NAME}-dashboard",
         ServiceDashboardArgs(
@@ -166,6 +175,7 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
         outputs.DASHBOARD_URL: dashboard.url,
         outputs.EVENTS_TOPIC_ARN: events.topic_arn,
         outputs.EVENTS_QUEUE_URL: events.queue_url,
+        outputs.WS_URL: realtime.ws_url,
     }
     if alarms:
         exported[outputs.ALARM_TOPIC_ARN] = pulumi.Output.from_input(alarms.topic_arn)
@@ -361,6 +371,42 @@ def create_reminders(
                 options=options,
             ),
             notifier=notifier,
+            alarms=alarms,
+        ),
+    )
+
+
+def create_realtime(
+    config: StackConfig,
+    package: FunctionPackage,
+    topic_arn: pulumi.Input[str],
+    authorizer: JwtAuthorizerArgs | None,
+    alarms: AlarmOptions | None,
+) -> RealtimeApi:
+    """The WebSocket API pushing the topic's events to their users, which accepts the HTTP API's
+    tokens (a Cognito pool's access tokens only), or `?userId=` when the HTTP API has no authorizer."""
+    rules = None
+    if authorizer:
+        rules = TokenRules(
+            issuer=authorizer.issuer,
+            audiences=authorizer.audiences,
+            required_scopes=authorizer.required_scopes,
+            token_use="access" if config.auth_mode == "cognito" else None,
+        )
+    return RealtimeApi(
+        f"{NAME}-realtime",
+        RealtimeApiArgs(
+            code=RealtimeCode(
+                authorizer=package.code(lambda_package.WEBSOCKET_AUTHORIZER_HANDLER),
+                routes=package.code(lambda_package.WEBSOCKET_ROUTES_HANDLER),
+                pusher=package.code(lambda_package.WEBSOCKET_PUSHER_HANDLER),
+            ),
+            events_topic_arn=topic_arn,
+            token_rules=rules,
+            service_name=REALTIME_SERVICE_NAME,
+            function=FunctionOptions(log_retention_days=config.log_retention_days),
+            throttling_burst_limit=config.throttling_burst_limit,
+            throttling_rate_limit=config.throttling_rate_limit,
             alarms=alarms,
         ),
     )

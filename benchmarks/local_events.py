@@ -27,8 +27,19 @@ from benchmarks._support import REPO_ROOT, clean_environment, heading
 from local_api.embedded_aws import CREDENTIALS
 
 
-def start_local_api(outputs_file: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "local_api", "--port", "0", "--no-demo-data", "--quiet"]
+def start_local_api(outputs_file: Path, *options: str) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "local_api",
+        "--port",
+        "0",
+        "--ws-port",
+        "0",
+        "--no-demo-data",
+        "--quiet",
+        *options,
+    ]
     process = subprocess.Popen(
         [*command, "--outputs-file", str(outputs_file)],
         cwd=REPO_ROOT,

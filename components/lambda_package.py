@@ -21,6 +21,11 @@ STREAM_RELAY_HANDLER = "runtime.events.relay.lambda_handler"
 # What an item's schedule invokes when it falls due (in the VPC), and the reminders' emailer (outside it).
 REMINDERS_HANDLER = "runtime.reminders.handler.lambda_handler"
 NOTIFIER_HANDLER = "runtime.reminders.notifier.lambda_handler"
+
+# The real-time WebSocket API's: its $connect authorizer, its routes, and the pusher of domain events.
+WEBSOCKET_AUTHORIZER_HANDLER = "runtime.realtime.authorizer.lambda_handler"
+WEBSOCKET_ROUTES_HANDLER = "runtime.realtime.connections.lambda_handler"
+WEBSOCKET_PUSHER_HANDLER = "runtime.realtime.pusher.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # What the dependency layer can be built for: the function's own architecture, and x86_64 so

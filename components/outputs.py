@@ -14,6 +14,8 @@ DASHBOARD_URL = "dashboardUrl"
 # The domain events: the topic other teams subscribe to, and the stack's own integration queue.
 EVENTS_TOPIC_ARN = "eventsTopicArn"
 EVENTS_QUEUE_URL = "eventsQueueUrl"
+# The real-time WebSocket API (wss://…/<stage>): domain events pushed to their user's clients.
+WS_URL = "wsUrl"
 # With alarms on.
 ALARM_TOPIC_ARN = "alarmTopicArn"
 # With authMode cognito (the issuer also with jwt): what a client app signs users in with.

@@ -320,3 +320,17 @@ def notifier_policy(
         "Resource": dead_letter_queue_arn,
     }
     return _document(read_stream, list_streams, send, dead_letters)
+
+
+def websocket_pusher_policy(queue_statement: dict[str, Any], connections_arn: str) -> str:
+    """The pusher reads its own queue (`queue_statement`, components.event_queue's) and posts to
+    the connections of its WebSocket API's stage: `connections_arn` is
+    `arn:…:execute-api:<region>:<account>:<api id>/<stage>/POST/@connections/*`, no other API,
+    stage or method."""
+    manage = {
+        "Sid": "PostToItsConnections",
+        "Effect": "Allow",
+        "Action": permissions.MANAGE_CONNECTIONS_ACTION,
+        "Resource": connections_arn,
+    }
+    return _document(queue_statement, manage)

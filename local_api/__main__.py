@@ -1,6 +1,6 @@
 """`python -m local_api`: run the backend locally; `openapi` prints the API document; `token` mints a JWT.
 
-python -m local_api [--host 127.0.0.1] [--port 3100] [--concurrency 4] [--no-demo-data]
+python -m local_api [--host 127.0.0.1] [--port 3100] [--ws-port 3101] [--concurrency 4] [--no-demo-data]
                     [--outputs-file local-outputs.json] [--auth] [--cors-origin http://localhost:8080 ...]
 python -m local_api openapi > openapi.json
 python -m local_api token --sub <user id> [--email jane@example.com [--no-email-verified]] [--scope S ...]
@@ -32,6 +32,7 @@ from local_api.embedded_aws import (
 )
 from local_api.event_source_mapping import ShardConsumer
 from local_api.gateway import LocalGateway
+from local_api.realtime import DEFAULT_WS_PORT, LocalRealtime
 from local_api.relay_process import RelayProcess
 from local_api.reminders import LocalReminders, ShardReaders
 from local_api.server import LocalHttpServer
@@ -87,6 +88,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = _OneLineErrorParser(prog="python -m local_api", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--ws-port", type=_port, default=DEFAULT_WS_PORT, help=f"WebSocket API port (default {DEFAULT_WS_PORT})"
+    )
     parser.add_argument("--concurrency", type=_positive, default=4, help="handler instances (default 4)")
     parser.add_argument("--no-demo-data", action="store_true", help="start with an empty table")
     parser.add_argument(
@@ -122,6 +126,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     token.add_argument("--expires-in", type=_positive, default=auth.DEFAULT_LIFETIME_SECONDS, help="seconds")
     token.add_argument("--key-file", type=Path, default=auth.DEFAULT_KEY_FILE, help="JWT signing key")
+    token.add_argument(
+        "--issuer",
+        default=auth.ISSUER,
+        help=f"the server's jwtIssuer (default {auth.ISSUER}, a server on the default --ws-port)",
+    )
     return parser.parse_args(argv)
 
 
@@ -160,15 +169,19 @@ def print_token(arguments: argparse.Namespace) -> int:
         email_verified=not arguments.no_email_verified,
         scopes=(auth.COGNITO_SIGNIN_SCOPE,) if arguments.scopes is None else arguments.scopes,
         lifetime_seconds=arguments.expires_in,
+        issuer=arguments.issuer,
     )
     print(token)
     return 0
 
 
 def serve(arguments: argparse.Namespace) -> int:
-    authorizer = None
-    if arguments.auth:
-        authorizer = auth.JwtAuthorizer(auth.load_or_create_key(arguments.key_file).public_key())
+    key = auth.load_or_create_key(arguments.key_file).public_key() if arguments.auth else None
+    try:
+        realtime = LocalRealtime(arguments.host, arguments.ws_port, signing_key=key)
+    except OSError as error:
+        return _port_error(arguments.host, arguments.ws_port, error, "--ws-port")
+    authorizer = auth.JwtAuthorizer(key, issuer=realtime.issuer) if key else None
     cors_policy = cors.policy(PROJECT_ROOT, arguments.cors_origins)
     database = EmbeddedAws()
     endpoint = database.start()
@@ -195,23 +208,21 @@ def serve(arguments: argparse.Namespace) -> int:
                 (arguments.host, arguments.port), GatewayApp(gateway), access_log=not arguments.quiet
             )
         except OSError as error:
-            reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
-            print(f"error: {arguments.host}:{arguments.port} {reason}; choose another with --port", file=sys.stderr)
-            return 2
+            return _port_error(arguments.host, arguments.port, error, "--port")
         outputs_written = False
         try:
             pool.warm_up()
             relay.warm_up()
             pump.start()
             reminders.start()
+            realtime.start(database, events)
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
-                values = (
-                    local_outputs(
-                        server.url, table_name, demo_users, with_auth=arguments.auth, endpoint=endpoint, events=events
-                    )
-                    | reminders.outputs()
+                issuer = realtime.issuer if arguments.auth else None
+                values = local_outputs(
+                    server.url, table_name, demo_users, issuer=issuer, endpoint=endpoint, events=events
                 )
+                values |= reminders.outputs() | realtime.outputs()
                 outputs_written = write_outputs(arguments.outputs_file, values)
                 if not outputs_written:
                     return 2
@@ -222,6 +233,7 @@ def serve(arguments: argparse.Namespace) -> int:
                 database=f"{endpoint} (table {table_name})",
                 endpoint=endpoint,
                 events=events,
+                realtime=realtime,
                 more=reminders.announce_lines(),
             )
             server.serve_forever()
@@ -233,6 +245,7 @@ def serve(arguments: argparse.Namespace) -> int:
                 arguments.outputs_file.unlink(missing_ok=True)
     finally:
         pool.close()
+        realtime.stop()
         pump.stop()
         reminders.stop()
         relay.close()
@@ -267,8 +280,14 @@ def stream_pump(
     )
 
 
+def _port_error(host: str, port: int, error: OSError, option: str) -> int:
+    reason = "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
+    print(f"error: {host}:{port} {reason}; choose another with {option}", file=sys.stderr)
+    return 2
+
+
 def local_outputs(
-    url: str, table_name: str, demo_users: list[DemoUser], *, with_auth: bool, endpoint: str, events: LocalEvents
+    url: str, table_name: str, demo_users: list[DemoUser], *, issuer: str | None, endpoint: str, events: LocalEvents
 ) -> dict[str, object]:
     """The stack's client-facing outputs, by the names the deployed stack exports, plus the
     local-only `demoUsers` (email -> userId of the seed's users) and `awsEndpointUrl` (moto)."""
@@ -279,8 +298,8 @@ def local_outputs(
         outputs.EVENTS_TOPIC_ARN: events.topic_arn,
         outputs.EVENTS_QUEUE_URL: events.queue_url,
     }
-    if with_auth:
-        values[outputs.JWT_ISSUER] = auth.ISSUER
+    if issuer:
+        values[outputs.JWT_ISSUER] = issuer
     values[DEMO_USERS_KEY] = {user.email: user.user_id for user in demo_users}
     values[AWS_ENDPOINT_URL_KEY] = endpoint
     return values
@@ -307,6 +326,7 @@ def announce(
     database: str,
     endpoint: str,
     events: LocalEvents,
+    realtime: LocalRealtime,
     more: list[str] = [],  # noqa: B006 - read only
 ) -> None:
     lines = [
@@ -317,7 +337,8 @@ def announce(
     lines += more
     lines += [f"  demo user {user.email}: {user.user_id}" for user in demo_users]
     example = demo_users[0].user_id if demo_users else "<userId>"
-    bearer = f' -H "Authorization: Bearer $({token_command(example, arguments.key_file)})"' if arguments.auth else ""
+    token = token_command(example, arguments.key_file, realtime.issuer) if arguments.auth else None
+    bearer = f' -H "Authorization: Bearer $({token})"' if token else ""
     lines += [
         "Try:",
         f"  curl -s{bearer} '{url}/users/{example}?include=items'",
@@ -327,6 +348,7 @@ def announce(
         f"  {LOCAL_CREDENTIALS} aws --endpoint-url {endpoint} --region {REGION} sqs receive-message"
         f" --queue-url {events.queue_url} --max-number-of-messages 10 --wait-time-seconds 5",
         f"  {shlex.quote(sys.executable)} -c {shlex.quote(receive_events_one_liner(endpoint, events.queue_url))}",
+        *realtime.announce_lines(shlex.quote(sys.executable), example, token),
         "Ctrl-C stops it; state lives in memory only.",
     ]
     print("\n".join(lines), flush=True)
@@ -342,12 +364,14 @@ def receive_events_one_liner(endpoint: str, queue_url: str) -> str:
     return f'import boto3; print(*(m["Body"] for m in {client}.{receive}.get("Messages", [])), sep="\\n")'
 
 
-def token_command(subject: str, key_file: Path) -> str:
+def token_command(subject: str, key_file: Path, issuer: str) -> str:
     """The shell command minting a token for `subject`, with this very interpreter (a venv's
-    `python` is not on PATH until it is activated) and the server's signing key."""
+    `python` is not on PATH until it is activated), the server's signing key and issuer."""
     command = [sys.executable, "-m", "local_api", "token", "--sub", subject]
     if key_file != auth.DEFAULT_KEY_FILE:
         command += ["--key-file", str(key_file)]
+    if issuer != auth.ISSUER:
+        command += ["--issuer", issuer]
     return shlex.join(command)
 
 

@@ -13,11 +13,15 @@ a verified caller without one.
 
 Tokens are RS256, shaped like Cognito access tokens and signed with a key kept in a local file
 (created on first use), so that `python -m local_api token …` and a running server agree without
-sharing any process.
+sharing any process. Like Cognito's they name their key (`kid`, the key's RFC 7638 thumbprint),
+and `jwks` is the key set a running server publishes for the WebSocket authorizer to fetch.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 import time
 import uuid
@@ -30,7 +34,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-ISSUER = "http://127.0.0.1/local-api-issuer"
+# The local issuer lives on the local WebSocket API's port, which serves its keys (`jwks`): this is
+# its URL on the default port, what `python -m local_api token` mints for unless told another.
+ISSUER_PATH = "/local-api-issuer"
+DEFAULT_ISSUER_PORT = 3101
+ISSUER = f"http://127.0.0.1:{DEFAULT_ISSUER_PORT}{ISSUER_PATH}"
 AUDIENCE = "local-api-client"
 ALGORITHM = "RS256"
 DEFAULT_KEY_FILE = Path(".local_api") / "jwt-signing-key.pem"
@@ -107,7 +115,24 @@ def mint_token(
     if email is not None:
         claims["email"] = email
         claims["email_verified"] = email_verified
-    return jwt.encode(claims, key, algorithm=ALGORITHM)
+    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": key_id(key.public_key())})
+
+
+def key_id(key: rsa.RSAPublicKey) -> str:
+    """The key's JWK thumbprint (RFC 7638): the same key file gives the same `kid` every time."""
+    numbers = key.public_numbers()
+
+    def b64(value: int) -> str:
+        return base64.urlsafe_b64encode(value.to_bytes((value.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+
+    canonical = json.dumps({"e": b64(numbers.e), "kty": "RSA", "n": b64(numbers.n)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+def jwks(key: rsa.RSAPublicKey) -> dict[str, Any]:
+    """The key set an issuer publishes at `<issuer>/.well-known/jwks.json`, as Cognito does."""
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key, as_dict=True)
+    return {"keys": [{**jwk, "kid": key_id(key), "alg": ALGORITHM, "use": "sig"}]}
 
 
 @dataclass(frozen=True)

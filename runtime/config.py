@@ -173,3 +173,108 @@ class NotifierSettings:
             sender=read_setting(NOTIFICATION_SENDER, environ),
             configuration_set=read_setting(SES_CONFIGURATION_SET, environ),
         )
+
+
+# The real-time WebSocket API's functions (runtime.realtime), outside the VPC: none reads the tables above.
+CONNECTIONS_TABLE_NAME = EnvironmentVariable(
+    "CONNECTIONS_TABLE_NAME", "Name of the DynamoDB table of WebSocket connections (apart from user data)."
+)
+CONNECT_AUTH = EnvironmentVariable(
+    "CONNECT_AUTH",
+    "Who a WebSocket connection belongs to: `authorizer` (the $connect authorizer's verified user) or "
+    "`query` (`?userId=`, in a stack with no authorizer).",
+)
+JWT_ISSUER = EnvironmentVariable(
+    "JWT_ISSUER", "The tokens' issuer (`iss`) exactly; its keys are at <issuer>/.well-known/jwks.json."
+)
+JWT_AUDIENCES = EnvironmentVariable(
+    "JWT_AUDIENCES", "Comma-separated audiences a token may be for (its `aud`, or else its `client_id`)."
+)
+JWT_REQUIRED_SCOPES = EnvironmentVariable(
+    "JWT_REQUIRED_SCOPES", "Comma-separated scopes a token must carry one of; empty: no scope check.", ""
+)
+JWT_TOKEN_USE = EnvironmentVariable(
+    "JWT_TOKEN_USE", "The `token_use` claim a token must have (`access` for Cognito); empty: not checked.", ""
+)
+WEBSOCKET_MANAGEMENT_ENDPOINT = EnvironmentVariable(
+    "WEBSOCKET_MANAGEMENT_ENDPOINT", "The WebSocket API stage's @connections endpoint (https://…/<stage>)."
+)
+
+CONNECTIONS_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    CONNECTIONS_TABLE_NAME,
+    CONNECT_AUTH,
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+)
+AUTHORIZER_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    JWT_ISSUER,
+    JWT_AUDIENCES,
+    JWT_REQUIRED_SCOPES,
+    JWT_TOKEN_USE,
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+)
+PUSHER_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    CONNECTIONS_TABLE_NAME,
+    WEBSOCKET_MANAGEMENT_ENDPOINT,
+    SERVICE_NAME,
+    METRICS_NAMESPACE,
+)
+CONNECT_AUTH_MODES = ("authorizer", "query")
+
+
+def _read_list(variable: EnvironmentVariable, environ: Mapping[str, str]) -> tuple[str, ...]:
+    """A comma-separated setting; one declared with an empty default may be empty."""
+    value = environ.get(variable.name, variable.default)
+    if value is None:
+        raise MissingSettingError(f"{variable.name} must be set: {variable.description}")
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class TokenRules:
+    """What the WebSocket $connect authorizer accepts: the HTTP API's JWT authorizer's rules."""
+
+    issuer: str
+    audiences: tuple[str, ...]
+    required_scopes: tuple[str, ...]
+    token_use: str | None
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.issuer.rstrip('/')}/.well-known/jwks.json"
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> TokenRules:
+        audiences = _read_list(JWT_AUDIENCES, environ)
+        if not audiences:
+            raise MissingSettingError(f"{JWT_AUDIENCES.name} must name at least one audience")
+        return cls(
+            issuer=read_setting(JWT_ISSUER, environ),
+            audiences=audiences,
+            required_scopes=_read_list(JWT_REQUIRED_SCOPES, environ),
+            token_use=environ.get(JWT_TOKEN_USE.name, JWT_TOKEN_USE.default) or None,
+        )
+
+
+@dataclass(frozen=True)
+class ConnectionsSettings:
+    connections_table_name: str
+    connect_auth: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> ConnectionsSettings:
+        connect_auth = read_setting(CONNECT_AUTH, environ)
+        if connect_auth not in CONNECT_AUTH_MODES:
+            raise MissingSettingError(f"{CONNECT_AUTH.name} must be one of {', '.join(CONNECT_AUTH_MODES)}")
+        return cls(read_setting(CONNECTIONS_TABLE_NAME, environ), connect_auth)
+
+
+@dataclass(frozen=True)
+class PusherSettings:
+    connections_table_name: str
+    management_endpoint: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> PusherSettings:
+        return cls(read_setting(CONNECTIONS_TABLE_NAME, environ), read_setting(WEBSOCKET_MANAGEMENT_ENDPOINT, environ))

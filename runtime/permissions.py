@@ -49,3 +49,12 @@ REMINDERS_DYNAMODB_ACTIONS: tuple[str, ...] = (
 # The notifier sends with SES v2 SendEmail, authorised as ses:SendEmail.
 NOTIFIER_SES_ACTIONS: tuple[str, ...] = ("ses:SendEmail",)
 SNS_OPERATION_ACTIONS: dict[str, str] = {"Publish": "sns:Publish", "PublishBatch": "sns:Publish"}
+
+# The WebSocket functions on their connections table (runtime.realtime.connections): register a
+# connection as two records in one transaction (authorised per record as PutItem), drop them, and
+# read a user's connections. None of them touches the user table.
+CONNECTIONS_ACTIONS: tuple[str, ...] = ("dynamodb:DeleteItem", "dynamodb:PutItem")
+PUSHER_CONNECTIONS_ACTIONS: tuple[str, ...] = ("dynamodb:DeleteItem", "dynamodb:Query")
+CONNECTIONS_TABLE_OPERATIONS: tuple[str, ...] = ("DeleteItem", "Query", "TransactWriteItems")
+# The pusher on its WebSocket API's stage: POST @connections/<id> (and nothing else of the API).
+MANAGE_CONNECTIONS_ACTION = "execute-api:ManageConnections"

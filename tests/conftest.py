@@ -23,6 +23,12 @@ os.environ.update(
         "SCHEDULES_DEAD_LETTER_QUEUE_ARN": "arn:aws:sqs:us-east-1:123456789012:users-items-schedules-dlq-test",
         "NOTIFICATION_SENDER": "reminders@example.com",
         "SES_CONFIGURATION_SET": "users-items-reminders-test",
+        # The WebSocket functions' (runtime.realtime); tests of the authorizer's JWKS set their own issuer.
+        "CONNECTIONS_TABLE_NAME": "users-items-connections-test",
+        "CONNECT_AUTH": "authorizer",
+        "JWT_ISSUER": "http://127.0.0.1:9/issuer-of-the-tests",
+        "JWT_AUDIENCES": "test-client",
+        "WEBSOCKET_MANAGEMENT_ENDPOINT": "http://127.0.0.1:9",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

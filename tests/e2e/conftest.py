@@ -75,6 +75,11 @@ class LocalApi:
             aws_secret_access_key="local",
         )
 
+    @property
+    def issuer(self) -> str:
+        """The `--auth` server's jwtIssuer, which carries its WebSocket API's port (serving its keys)."""
+        return str(read_outputs(self)["jwtIssuer"])
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=30)
@@ -87,7 +92,10 @@ def start_local_api(tmp_path: Path, *options: str, stderr: IO[str] | int = subpr
     outputs_file = tmp_path / f"outputs-{port}.json"
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     process = subprocess.Popen(  # noqa: S603 - our own entry point
-        [sys.executable, "-m", "local_api", "--port", str(port), "--outputs-file", str(outputs_file), *options],
+        [
+            *(sys.executable, "-m", "local_api", "--port", str(port), "--ws-port", "0"),
+            *("--outputs-file", str(outputs_file), *options),
+        ],
         cwd=PROJECT_ROOT,
         env=environment,
         stdout=subprocess.PIPE,

@@ -9,7 +9,7 @@ import jwt
 import pytest
 import requests
 
-from local_api.auth import AUDIENCE, ISSUER, load_or_create_key, mint_token
+from local_api.auth import AUDIENCE, load_or_create_key, mint_token
 from tests.e2e.conftest import PROJECT_ROOT, start_local_api
 
 pytestmark = pytest.mark.e2e
@@ -33,7 +33,9 @@ def secured(tmp_path_factory):
 
 def _as(api, subject):
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {mint_token(api.key, subject=subject, email=f'{subject}@example.com')}"
+    session.headers["Authorization"] = (
+        f"Bearer {mint_token(api.key, subject=subject, email=f'{subject}@example.com', issuer=api.issuer)}"
+    )
     return session
 
 
@@ -96,8 +98,10 @@ def test_no_token_or_a_bad_token_is_401_before_the_handler(secured, bobs_data, a
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     tokens = {
-        "expired": mint_token(secured.key, subject=BOB, lifetime_seconds=-60),
-        "foreign": mint_token(rsa.generate_private_key(public_exponent=65537, key_size=2048), subject=BOB),
+        "expired": mint_token(secured.key, subject=BOB, lifetime_seconds=-60, issuer=secured.issuer),
+        "foreign": mint_token(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048), subject=BOB, issuer=secured.issuer
+        ),
     }
     headers = {"Authorization": authorization.format(**tokens)} if authorization else {}
 
@@ -106,26 +110,31 @@ def test_no_token_or_a_bad_token_is_401_before_the_handler(secured, bobs_data, a
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
 
 
-def _id_token(key, subject):
+def _id_token(key, subject, issuer):
     """A Cognito ID token's shape: signed by the issuer, for the client (`aud`), without a scope."""
     now = int(time.time())
-    claims = {"sub": subject, "iss": ISSUER, "aud": AUDIENCE, "token_use": "id", "iat": now, "exp": now + 600}
+    claims = {"sub": subject, "iss": issuer, "aud": AUDIENCE, "token_use": "id", "iat": now, "exp": now + 600}
     return jwt.encode({**claims, "email": f"{subject}@example.com", "email_verified": True}, key, algorithm="RS256")
 
 
 @pytest.mark.parametrize(
     "token",
     [
-        pytest.param(lambda key: _id_token(key, BOB), id="id-token"),
-        pytest.param(lambda key: mint_token(key, subject=BOB, scopes=["openid", "profile"]), id="other-scopes"),
-        pytest.param(lambda key: mint_token(key, subject=BOB, scopes=()), id="no-scope"),
+        pytest.param(lambda key, issuer: _id_token(key, BOB, issuer), id="id-token"),
+        pytest.param(
+            lambda key, issuer: mint_token(key, subject=BOB, scopes=["openid", "profile"], issuer=issuer),
+            id="other-scopes",
+        ),
+        pytest.param(lambda key, issuer: mint_token(key, subject=BOB, scopes=(), issuer=issuer), id="no-scope"),
     ],
 )
 def test_a_valid_token_without_the_access_scope_is_403_before_the_handler(secured, bobs_data, token):
     before = secured.table_records()
 
     response = requests.delete(
-        f"{secured.url}/users/{BOB}", headers={"Authorization": f"Bearer {token(secured.key)}"}, timeout=10
+        f"{secured.url}/users/{BOB}",
+        headers={"Authorization": f"Bearer {token(secured.key, secured.issuer)}"},
+        timeout=10,
     )
 
     assert (response.status_code, response.json()) == (403, FORBIDDEN)
@@ -138,7 +147,10 @@ def test_health_needs_no_token(secured):
 
 def _token_command(secured, *options):
     return subprocess.run(  # noqa: S603 - our own entry point
-        [sys.executable, "-m", "local_api", "token", "--sub", BOB, "--key-file", str(secured.key_file), *options],
+        [
+            *(sys.executable, "-m", "local_api", "token", "--sub", BOB, "--key-file", str(secured.key_file)),
+            *("--issuer", secured.issuer, *options),
+        ],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -170,11 +182,16 @@ def test_the_token_command_puts_the_email_claims_in_as_told(secured):
 
 
 def test_the_outputs_file_names_the_issuer_as_the_deployed_stack_does(secured):
+    """The issuer carries the WebSocket API's port, where its keys are served as Cognito serves its own."""
     from components import outputs
-    from local_api.auth import ISSUER
+    from local_api.auth import ISSUER_PATH
     from tests.e2e.conftest import read_outputs
 
-    assert read_outputs(secured)[outputs.JWT_ISSUER] == ISSUER
+    written = read_outputs(secured)
+    issuer = written[outputs.JWT_ISSUER]
+    assert issuer == written[outputs.WS_URL].replace("ws://", "http://") + ISSUER_PATH
+    keys = requests.get(f"{issuer}/.well-known/jwks.json", timeout=10).json()["keys"]
+    assert [key["kid"] for key in keys] == [jwt.get_unverified_header(mint_token(secured.key, subject=BOB))["kid"]]
 
 
 def test_a_preflight_needs_no_token_and_a_401_still_carries_the_cors_headers(secured):

@@ -55,11 +55,11 @@ def secured_api(tmp_path_factory):
 schema = schemathesis.pytest.from_fixture("served_schema")
 
 
-def _token_for(case, key):
+def _token_for(case, key, issuer):
     """An access token of the user the path names (any user for POST /users), with the body's email."""
     subject = (case.path_parameters or {}).get("userId") or str(uuid.uuid4())
     email = case.body.get("email") if isinstance(case.body, dict) else None
-    return mint_token(key, subject=str(subject), email=email if isinstance(email, str) else None)
+    return mint_token(key, subject=str(subject), email=email if isinstance(email, str) else None, issuer=issuer)
 
 
 @schema.parametrize()
@@ -70,7 +70,7 @@ def test_every_generated_request_gets_a_documented_response_open_and_with_its_us
     cases_run["open"] += 1
     case.call_and_validate(timeout=30, excluded_checks=excluded)
     cases_run["auth"] += 1
-    authorization = {"Authorization": f"Bearer {_token_for(case, secured_api.key)}"}
+    authorization = {"Authorization": f"Bearer {_token_for(case, secured_api.key, secured_api.issuer)}"}
     case.call_and_validate(base_url=secured_api.url, headers=authorization, timeout=30, excluded_checks=excluded)
 
 

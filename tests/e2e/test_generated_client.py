@@ -115,7 +115,7 @@ def test_the_generated_client_drives_the_api_behind_auth_with_a_token(generated,
     try:
         subject = str(uuid.uuid4())
         email = f"{subject}@example.com"
-        token = mint_token(load_or_create_key(key_file), subject=subject, email=email)
+        token = mint_token(load_or_create_key(key_file), subject=subject, email=email, issuer=api.issuer)
         client = generated["client"].AuthenticatedClient(base_url=api.url, token=token)
 
         assert a_tour(generated, client, email) == subject

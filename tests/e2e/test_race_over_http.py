@@ -57,7 +57,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Any:
     api = start_local_api(
         directory, "--auth", "--key-file", str(key_file), "--no-demo-data", "--quiet", "--concurrency", "8"
     )
-    yield api, {sub: f"Bearer {mint_token(key, subject=sub)}" for sub in SUBS}
+    yield api, {sub: f"Bearer {mint_token(key, subject=sub, issuer=api.issuer)}" for sub in SUBS}
     api.stop()
 
 

@@ -245,8 +245,9 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def _api(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         id_ = _hex(args.typ, args.name, length=10)
+        scheme = "wss" if args.inputs.get("protocolType") == "WEBSOCKET" else "https"
         return id_, {
-            "apiEndpoint": f"https://{id_}.execute-api.{self.region}.amazonaws.com",
+            "apiEndpoint": f"{scheme}://{id_}.execute-api.{self.region}.amazonaws.com",
             "executionArn": self._arn("execute-api", id_),
             "arn": f"arn:aws:apigateway:{self.region}::/apis/{id_}",
         }
@@ -355,6 +356,7 @@ _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArg
     "aws:apigatewayv2/api:Api": AwsMocks._api,
     "aws:apigatewayv2/integration:Integration": AwsMocks._integration,
     "aws:apigatewayv2/route:Route": AwsMocks._route,
+    "aws:apigatewayv2/routeResponse:RouteResponse": AwsMocks._route,
     "aws:apigatewayv2/stage:Stage": AwsMocks._stage,
     "aws:apigatewayv2/authorizer:Authorizer": AwsMocks._authorizer,
     "aws:cognito/userPool:UserPool": AwsMocks._user_pool,

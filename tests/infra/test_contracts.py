@@ -45,15 +45,22 @@ def role_dynamodb_actions(deployment) -> dict[str, set[str]]:
     return actions
 
 
+def http_api_route_keys(stack) -> list[str]:
+    """The HTTP API's routes (the WebSocket API's are tests/infra/test_realtime_api.py's)."""
+    (http_api,) = [api for api in stack.of_type("aws:apigatewayv2/api:Api") if api.inputs["protocolType"] == "HTTP"]
+    routes = stack.of_type("aws:apigatewayv2/route:Route")
+    return [route.inputs["routeKey"] for route in routes if route.inputs["apiId"] == http_api.id]
+
+
 def test_every_route_of_the_runtime_has_an_api_gateway_route(stack):
-    deployed = {route.inputs["routeKey"] for route in stack.of_type("aws:apigatewayv2/route:Route")}
+    deployed = set(http_api_route_keys(stack))
 
     missing = {route.route_key for route in ROUTES} - deployed
     assert not missing, f"routes the runtime serves but API Gateway does not: {sorted(missing)}"
 
 
 def test_every_api_gateway_route_is_a_route_of_the_runtime(stack):
-    deployed = [route.inputs["routeKey"] for route in stack.of_type("aws:apigatewayv2/route:Route")]
+    deployed = http_api_route_keys(stack)
 
     extra = set(deployed) - {route.route_key for route in ROUTES}
     assert not extra, f"routes API Gateway sends to the function but the runtime does not serve: {sorted(extra)}"

@@ -21,7 +21,15 @@ from runtime.config import EVENTS_TOPIC_ARN, RELAY_ENVIRONMENT, SERVICE_NAME
 from runtime.events import stream_mapping
 from runtime.events.stream_filter import STREAM_FILTER_PATTERNS
 from tests.infra.pulumi_mocks import Deployment, Registered, policy_of
-from tests.infra.stacks import DOMAIN_EVENTS, api_function, deploy_stack, named, relay_function, stand_in_artifacts
+from tests.infra.stacks import (
+    DOMAIN_EVENTS,
+    RELAY_FUNCTION,
+    api_function,
+    deploy_stack,
+    named,
+    relay_function,
+    stand_in_artifacts,
+)
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 
 # What reads a table's stream: Lambda's poller, with the relay's role. None reads or writes an item.
@@ -138,7 +146,7 @@ def test_the_relay_runs_its_handler_from_the_shared_archive_on_the_layer_with_it
 
 
 def test_the_mapping_hands_the_tables_stream_to_the_relay_with_the_decided_settings(stack):
-    mapping = stack.one("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = named(stack, "aws:lambda/eventSourceMapping:EventSourceMapping", RELAY_FUNCTION)
 
     assert mapping.inputs["eventSourceArn"] == table_named(stack, MAIN_TABLE).outputs["streamArn"]
     assert mapping.inputs["functionName"] == relay_function(stack).outputs["arn"]
@@ -159,7 +167,7 @@ def test_the_mapping_hands_the_tables_stream_to_the_relay_with_the_decided_setti
 
 
 def test_the_mapping_filters_with_the_runtimes_pattern_and_sends_failed_batches_to_the_relays_queue(stack):
-    mapping = stack.one("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = named(stack, "aws:lambda/eventSourceMapping:EventSourceMapping", RELAY_FUNCTION)
 
     assert [f["pattern"] for f in mapping.inputs["filterCriteria"]["filters"]] == list(STREAM_FILTER_PATTERNS)
     assert mapping.inputs["destinationConfig"] == {
@@ -170,7 +178,7 @@ def test_the_mapping_filters_with_the_runtimes_pattern_and_sends_failed_batches_
 def test_the_mapping_waits_for_the_relay_whose_role_lets_it_read_the_stream(stack):
     """Lambda checks the role can read the stream when the mapping is created; the function waits
     for the role's policies."""
-    mapping = stack.one("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = named(stack, "aws:lambda/eventSourceMapping:EventSourceMapping", RELAY_FUNCTION)
     relay = relay_function(stack)
     policy = named(stack, "aws:iam/rolePolicy:RolePolicy", f"{DOMAIN_EVENTS}-relay-stream-and-topic")
 

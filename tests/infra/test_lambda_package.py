@@ -85,6 +85,9 @@ def test_the_real_archive_is_the_runtime_packages_py_files_with_the_handler():
         lambda_package.STREAM_RELAY_HANDLER,
         lambda_package.REMINDERS_HANDLER,
         lambda_package.NOTIFIER_HANDLER,
+        lambda_package.WEBSOCKET_AUTHORIZER_HANDLER,
+        lambda_package.WEBSOCKET_ROUTES_HANDLER,
+        lambda_package.WEBSOCKET_PUSHER_HANDLER,
     ],
 )
 def test_each_handler_setting_names_a_function_defined_in_a_shipped_module(handler):

@@ -160,8 +160,12 @@ def test_bounces_and_complaints_go_to_cloudwatch(sending):
 
 
 def test_the_notifier_is_the_streams_second_reader_with_its_own_filter_and_bounded_retries(sending):
-    mappings = sending.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
     table = table_named(sending, MAIN_TABLE)
+    mappings = [
+        m
+        for m in sending.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+        if m.inputs["eventSourceArn"] == table.outputs["streamArn"]
+    ]
     (mapping,) = [m for m in mappings if m.name == NOTIFIER]
 
     assert len(mappings) == 2, "DynamoDB advises at most two readers per shard"

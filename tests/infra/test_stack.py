@@ -11,7 +11,7 @@ from components import lambda_artifacts, outputs
 from components.lambda_function import LIVE_ALIAS
 from components.lambda_package import ARCHITECTURE, HANDLER, PYTHON_RUNTIME
 from tests.infra.pulumi_mocks import deploy, policy_of
-from tests.infra.stacks import ROOT, api_function, deploy_stack, stack_settings, stand_in_artifacts
+from tests.infra.stacks import API_FUNCTION, ROOT, api_function, deploy_stack, named, stack_settings, stand_in_artifacts
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 from tests.infra.test_private_network import FORBIDDEN_TYPES
 
@@ -25,6 +25,7 @@ COMPONENTS = {
     "users-items:index:UserPool",
     "users-items:index:DomainEvents",
     "users-items:index:Reminders",
+    "users-items:index:RealtimeApi",
 }
 ALWAYS = {
     "apiUrl",
@@ -37,6 +38,7 @@ ALWAYS = {
     "dashboardUrl",
     "eventsTopicArn",
     "eventsQueueUrl",
+    "wsUrl",
 }
 WITH_ALARMS = {"alarmTopicArn"}
 WITH_COGNITO = {"userPoolId", "userPoolClientId", "jwtIssuer"}
@@ -59,7 +61,9 @@ def test_the_stack_exports_the_outputs_client_apps_read(stack_name, expected, de
 def test_the_outputs_are_the_deployed_resources(stack):
     table = table_named(stack, MAIN_TABLE)
 
-    assert stack.outputs[outputs.API_URL] == stack.one("aws:apigatewayv2/api:Api").outputs["apiEndpoint"]
+    assert (
+        stack.outputs[outputs.API_URL] == named(stack, "aws:apigatewayv2/api:Api", API_FUNCTION).outputs["apiEndpoint"]
+    )
     assert stack.outputs[outputs.TABLE_NAME] == table.outputs["name"]
     assert stack.outputs[outputs.TABLE_ARN] == table.outputs["arn"]
     assert stack.outputs[outputs.FUNCTION_NAME] == api_function(stack).outputs["name"]
@@ -74,7 +78,9 @@ def test_the_program_defines_no_resource_outside_its_components(stack):
     assert {r.type for r in stack if r.type in COMPONENTS} >= COMPONENTS - {"users-items:index:UserPool"}
     for resource in stack:
         if resource.type in COMPONENTS:
-            assert "::pulumi:pulumi:Stack::" in resource.parent, f"{resource} is not a top-level component"
+            # Top-level, or inside another component (the real-time API's connections table).
+            nested = resource.parent in component_urns
+            assert "::pulumi:pulumi:Stack::" in resource.parent or nested, f"{resource} is outside the components"
         else:
             assert resource.parent in component_urns, f"{resource} is not inside a component"
 
@@ -115,7 +121,7 @@ def api_permission(deployment):
 
 def test_without_snap_start_the_api_invokes_the_unqualified_function(stack):
     function = api_function(stack)
-    integration = stack.one("aws:apigatewayv2/integration:Integration")
+    integration = named(stack, "aws:apigatewayv2/integration:Integration", API_FUNCTION)
     permission = api_permission(stack)
 
     assert "publish" not in function.inputs
@@ -129,7 +135,7 @@ def test_with_snap_start_the_api_invokes_the_live_alias_on_the_published_version
     deployment = deploy_stack("prod", snapStart="true")
     function = api_function(deployment)
     alias = deployment.one("aws:lambda/alias:Alias")
-    integration = deployment.one("aws:apigatewayv2/integration:Integration")
+    integration = named(deployment, "aws:apigatewayv2/integration:Integration", API_FUNCTION)
     permission = api_permission(deployment)
 
     assert (function.inputs["publish"], function.inputs["snapStart"]) == (True, {"applyOn": "PublishedVersions"})
@@ -171,7 +177,7 @@ def test_each_stack_gets_its_environments_settings(stack_name, expected, dev, pr
     deployment = {"dev": dev, "prod": prod}[stack_name]
     table = table_named(deployment, MAIN_TABLE)
     idempotency_table = table_named(deployment, IDEMPOTENCY_TABLE)
-    stage = deployment.one("aws:apigatewayv2/stage:Stage")
+    stage = named(deployment, "aws:apigatewayv2/stage:Stage", API_FUNCTION)
 
     assert len(deployment.of_type("aws:ec2/subnet:Subnet")) == expected["zones"]
     assert len({s.inputs["availabilityZone"] for s in deployment.of_type("aws:ec2/subnet:Subnet")}) == expected["zones"]
@@ -193,7 +199,7 @@ def test_each_stack_gets_its_environments_settings(stack_name, expected, dev, pr
 
 
 def test_dev_allows_the_local_web_apps_origins(dev):
-    api = dev.one("aws:apigatewayv2/api:Api")
+    api = named(dev, "aws:apigatewayv2/api:Api", API_FUNCTION)
 
     assert api.inputs["corsConfiguration"]["allowOrigins"] == ["http://localhost:3000", "http://localhost:5173"], api
 

@@ -8,7 +8,7 @@ from components import lambda_package, outputs
 from components.stack_config import ConfigError
 from runtime.routes import HEALTH, ROUTES
 from tests.infra.pulumi_mocks import ACCOUNT_ID
-from tests.infra.stacks import api_function, deploy_stack
+from tests.infra.stacks import API_FUNCTION, api_function, deploy_stack, named
 
 SIGNIN_SCOPE = "aws.cognito.signin.user.admin"
 SES_IDENTITY = f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:identity/example.com"
@@ -27,7 +27,10 @@ def external_issuer():
 
 
 def routes_by_key(deployment):
-    return {route.inputs["routeKey"]: route for route in deployment.of_type("aws:apigatewayv2/route:Route")}
+    """The HTTP API's routes (the WebSocket API's $connect authorizer is test_realtime_api.py's)."""
+    http_api = named(deployment, "aws:apigatewayv2/api:Api", API_FUNCTION)
+    routes = deployment.of_type("aws:apigatewayv2/route:Route")
+    return {route.inputs["routeKey"]: route for route in routes if route.inputs["apiId"] == http_api.id}
 
 
 def test_prod_has_its_own_user_pool_protected_like_the_table(prod):
@@ -45,19 +48,19 @@ def test_prod_has_its_own_user_pool_protected_like_the_table(prod):
 def test_prods_authorizer_accepts_tokens_of_its_pool_for_its_app_client(prod):
     pool = prod.one("aws:cognito/userPool:UserPool")
     client = prod.one("aws:cognito/userPoolClient:UserPoolClient")
-    authorizer = prod.one("aws:apigatewayv2/authorizer:Authorizer")
+    authorizer = named(prod, "aws:apigatewayv2/authorizer:Authorizer", API_FUNCTION)
 
     assert authorizer.inputs["authorizerType"] == "JWT", authorizer
     assert authorizer.inputs["jwtConfiguration"] == {
         "issuer": f"https://cognito-idp.us-east-1.amazonaws.com/{pool.id}",
         "audiences": [client.id],
     }, authorizer
-    assert authorizer.inputs["apiId"] == prod.one("aws:apigatewayv2/api:Api").id, authorizer
+    assert authorizer.inputs["apiId"] == named(prod, "aws:apigatewayv2/api:Api", API_FUNCTION).id, authorizer
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.route_key)
 def test_in_prod_every_route_but_health_needs_a_token(route, prod):
-    authorizer = prod.one("aws:apigatewayv2/authorizer:Authorizer")
+    authorizer = named(prod, "aws:apigatewayv2/authorizer:Authorizer", API_FUNCTION)
     deployed = routes_by_key(prod)[route.route_key]
 
     if route is HEALTH:
@@ -93,6 +96,9 @@ def test_without_access_token_email_claims_the_pool_stays_on_lite_with_no_trigge
     assert sorted(f.name for f in deployment.of_type("aws:lambda/function:Function")) == [
         "users-items-api",
         "users-items-events-relay",
+        "users-items-realtime-authorizer",
+        "users-items-realtime-pusher",
+        "users-items-realtime-routes",
         "users-items-reminders",
     ]
 
@@ -131,7 +137,7 @@ def test_dev_runs_open_without_a_user_pool_or_an_authorizer(dev):
 
 
 def test_jwt_mode_trusts_the_configured_issuer_and_audiences_without_a_user_pool(external_issuer):
-    authorizer = external_issuer.one("aws:apigatewayv2/authorizer:Authorizer")
+    authorizer = named(external_issuer, "aws:apigatewayv2/authorizer:Authorizer", API_FUNCTION)
 
     assert authorizer.inputs["jwtConfiguration"] == {
         "issuer": "https://example.eu.auth0.com/",

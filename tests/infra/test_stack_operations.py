@@ -11,6 +11,7 @@ from components import outputs
 from runtime.permissions import IDEMPOTENCY_TABLE_OPERATIONS, TABLE_OPERATIONS
 from tests.infra.stacks import (
     ALARM_TOPIC,
+    API_FUNCTION,
     DOMAIN_EVENTS,
     alarm_topic,
     api_function,
@@ -25,6 +26,9 @@ EVENTS_ALARMS = {"relay-errors", "relay-iterator-age", "relay-dlq-depth", "queue
 # `NAME-reminders`; neither stack sends email until notificationSender is set (test_reminders.py).
 REMINDERS = "users-items-reminders"
 REMINDERS_ALARMS = {"errors", "schedules-dlq-depth"}
+# `NAME-realtime` in __main__.py: the WebSocket API's alarms (authorizer-errors only with an authorizer).
+REALTIME = "users-items-realtime"
+REALTIME_ALARMS = {"push-failures", "pusher-dlq", "routes-errors", "pusher-errors"}
 
 
 def alarms_by_name(deployment):
@@ -35,7 +39,7 @@ def deployed(deployment):
     """The physical names and ids the alarms and the dashboard must point at."""
     return {
         "function": api_function(deployment).outputs["name"],
-        "api": deployment.one("aws:apigatewayv2/api:Api").id,
+        "api": named(deployment, "aws:apigatewayv2/api:Api", API_FUNCTION).id,
         MAIN_TABLE: table_named(deployment, MAIN_TABLE).outputs["name"],
         IDEMPOTENCY_TABLE: table_named(deployment, IDEMPOTENCY_TABLE).outputs["name"],
         "topic": alarm_topic(deployment).outputs["arn"],
@@ -71,8 +75,14 @@ def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, d
     }
     events_alarms = {f"{DOMAIN_EVENTS}-{stack_name}-{alarm}" for alarm in EVENTS_ALARMS}
     reminders_alarms = {f"{REMINDERS}-{stack_name}-{alarm}" for alarm in REMINDERS_ALARMS}
+    realtime = [*REALTIME_ALARMS, *(["authorizer-errors"] if stack_name == "prod" else [])]
+    realtime_alarms = {f"{REALTIME}-{stack_name}-{alarm}" for alarm in realtime} | {
+        f"{REALTIME}-connections-{stack_name}-{alarm}" for alarm in ("throttled-requests", "system-errors")
+    }
 
-    assert set(alarms_by_name(deployment)) == expected | table_alarms | events_alarms | reminders_alarms
+    assert set(alarms_by_name(deployment)) == (
+        expected | table_alarms | events_alarms | reminders_alarms | realtime_alarms
+    )
 
 
 def test_the_function_alarms_point_at_the_stacks_functions(stack):
@@ -80,8 +90,8 @@ def test_the_function_alarms_point_at_the_stacks_functions(stack):
 
     for name, alarm in alarms_by_name(stack).items():
         if alarm.inputs.get("namespace") == "AWS/Lambda":
-            if name.startswith(f"{REMINDERS}-"):
-                continue  # the reminders' functions: test_reminders.py
+            if name.startswith((f"{REMINDERS}-", REALTIME)):
+                continue  # the reminders' and the WebSocket API's functions: their own tests
             function = names["relay"] if name.startswith(f"{DOMAIN_EVENTS}-") else names["function"]
             assert alarm.inputs["dimensions"] == {"FunctionName": function}, name
 
@@ -207,7 +217,9 @@ def test_with_an_existing_topic_the_alarms_notify_it_and_the_stack_makes_no_topi
     assert [topic.name for topic in deployment.of_type("aws:sns/topic:Topic")] == [DOMAIN_EVENTS]
     assert [key.name for key in deployment.of_type("aws:kms/key:Key")] == [DOMAIN_EVENTS]
     assert not email_subscriptions(deployment)
-    assert len(alarms) == 16, "function 4, API 1, two tables 2 each, domain events 5, reminders 2"
+    assert len(alarms) == 23, (
+        "function 4, API 1, two tables 2 each, domain events 5, reminders 2, real-time 5 and its table 2"
+    )
     for name, alarm in alarms.items():
         assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([paging], [paging]), name
     assert deployment.outputs[outputs.ALARM_TOPIC_ARN] == paging
