@@ -41,13 +41,39 @@ EVENTS_TOPIC_ARN = EnvironmentVariable(
     "EVENTS_TOPIC_ARN", "ARN of the SNS topic the stream relay publishes domain events to."
 )
 
+ATTACHMENTS_BUCKET = EnvironmentVariable(
+    "ATTACHMENTS_BUCKET", "Name of the S3 bucket of the items' attachments (presigned uploads and downloads)."
+)
+MAX_ATTACHMENT_BYTES = EnvironmentVariable(
+    "MAX_ATTACHMENT_BYTES", "Largest attachment a client may declare, in bytes.", str(10 * 1024 * 1024)
+)
+MAX_ATTACHMENTS_PER_ITEM = EnvironmentVariable(
+    "MAX_ATTACHMENTS_PER_ITEM", "Attachments an item may hold at once (PENDING, READY or REJECTED).", "10"
+)
+ATTACHMENT_CONTENT_TYPES = EnvironmentVariable(
+    "ATTACHMENT_CONTENT_TYPES",
+    "Content types an attachment may declare, comma-separated.",
+    "image/png,image/jpeg,application/pdf,text/plain",
+)
+ATTACHMENT_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    ATTACHMENTS_BUCKET,
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_ITEM,
+    ATTACHMENT_CONTENT_TYPES,
+)
+
 FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     TABLE_NAME,
     IDEMPOTENCY_TABLE_NAME,
     SERVICE_NAME,
     METRICS_NAMESPACE,
     IDEMPOTENCY_TTL_SECONDS,
+    *ATTACHMENT_ENVIRONMENT,
 )
+# The attachment processor's: the table whose summaries it settles (the bucket comes in each event).
+ATTACHMENT_PROCESSOR_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (TABLE_NAME, SERVICE_NAME, METRICS_NAMESPACE)
+# The attachment cleanup's: no table at all (the bucket is the store's, given by the stack).
+ATTACHMENT_CLEANUP_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (ATTACHMENTS_BUCKET, SERVICE_NAME, METRICS_NAMESPACE)
 # The stream relay's: it reads no table (the stream hands it the records), it only publishes.
 RELAY_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (EVENTS_TOPIC_ARN, SERVICE_NAME, METRICS_NAMESPACE)
 
@@ -111,4 +137,25 @@ class RelaySettings:
             events_topic_arn=read_setting(EVENTS_TOPIC_ARN, environ),
             service_name=read_setting(SERVICE_NAME, environ),
             metrics_namespace=read_setting(METRICS_NAMESPACE, environ),
+        )
+
+
+@dataclass(frozen=True)
+class AttachmentSettings:
+    """The attachment routes' settings: `ATTACHMENT_ENVIRONMENT`."""
+
+    bucket: str
+    max_bytes: int
+    max_per_item: int
+    content_types: tuple[str, ...]
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> AttachmentSettings:
+        return cls(
+            bucket=read_setting(ATTACHMENTS_BUCKET, environ),
+            max_bytes=int(read_setting(MAX_ATTACHMENT_BYTES, environ)),
+            max_per_item=int(read_setting(MAX_ATTACHMENTS_PER_ITEM, environ)),
+            content_types=tuple(
+                kind.strip() for kind in read_setting(ATTACHMENT_CONTENT_TYPES, environ).split(",") if kind.strip()
+            ),
         )

@@ -11,13 +11,15 @@ in the snapshot (`runtime.snapstart`).
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from runtime.config import Settings
+from runtime.attachments.repository import AttachmentRepository
+from runtime.config import AttachmentSettings, Settings
 from runtime.repository import Repository
 
 # Well inside the function's 15 s: at most 3 attempts of 1 s connect + 2 s read, with backoff.
@@ -41,3 +43,21 @@ def dynamodb_client() -> Any:
 @cache
 def get_repository() -> Repository:
     return Repository(dynamodb_client(), settings().table_name)
+
+
+@cache
+def attachment_settings() -> AttachmentSettings:
+    return AttachmentSettings.from_environment()
+
+
+@cache
+def s3_client() -> Any:
+    """Signs the attachments' requests (no call to S3 is made with it). Path-style keys when an
+    endpoint is configured (the local API's moto on loopback has no bucket subdomains)."""
+    addressing = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") else "auto"
+    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": addressing}))
+
+
+@cache
+def get_attachment_repository() -> AttachmentRepository:
+    return AttachmentRepository(dynamodb_client(), settings().table_name)

@@ -73,3 +73,15 @@ class InvalidParameterError(DomainError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class TooManyAttachmentsError(DomainError):
+    code = "too_many_attachments"
+    status = HTTPStatus.CONFLICT
+
+
+class AttachmentPendingError(DomainError):
+    """The attachment's upload has not arrived or not been checked yet."""
+
+    code = "attachment_pending"
+    status = HTTPStatus.CONFLICT

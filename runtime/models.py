@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -98,6 +99,75 @@ class _Resource(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
 
+# Attachments (runtime.attachments): files on items, uploaded straight to S3.
+
+
+class AttachmentStatus(StrEnum):
+    PENDING = "PENDING"
+    """Waiting for its upload; past the upload window it reads as EXPIRED."""
+    READY = "READY"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+def _plain_file_name(name: str) -> str:
+    if any(character in "/\\" or unicodedata.category(character) == "Cc" for character in name):
+        raise ValueError("must not contain path separators (/ or \\) or control characters")
+    return name
+
+
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_plain_file_name)]
+
+
+class AttachmentCreate(_Request):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    file_name: FileName
+    content_type: str = Field(
+        min_length=1,
+        max_length=255,
+        description=(
+            "One of the allowed types (the stack's `attachmentContentTypes`; by default image/png, image/jpeg,"
+            " application/pdf, text/plain)."
+        ),
+    )
+    size: int = Field(ge=1, description="The file's exact length in bytes, at most `maxAttachmentBytes` (10 MiB).")
+
+
+class AttachmentSummary(_Resource):
+    """An attachment as its item lists it."""
+
+    attachment_id: str
+    file_name: str
+    content_type: str
+    size: int
+    status: AttachmentStatus
+
+
+class Attachment(AttachmentSummary):
+    created_at: Timestamp
+    reason: str | None = Field(default=None, description="Why it was REJECTED; absent otherwise.")
+
+
+class Upload(_Resource):
+    url: str = Field(description="POST a multipart form here: `fields` as they are, then the file as `file`.")
+    fields: dict[str, str]
+    expires_at: Timestamp
+
+
+class Download(_Resource):
+    url: str = Field(description="GET it within 5 minutes; it names the file in Content-Disposition.")
+    expires_at: Timestamp
+
+
+class AttachmentCreated(Attachment):
+    upload: Upload
+
+
+class AttachmentRead(Attachment):
+    download: Download | None = Field(default=None, description="Only when READY.")
+
+
 class User(_Resource):
     user_id: str
     email: str
@@ -115,6 +185,9 @@ class Item(_Resource):
     created_at: Timestamp
     updated_at: Timestamp
     version: Version
+    attachments: list[AttachmentSummary] = Field(
+        default_factory=list, description="Oldest first; at most `maxAttachmentsPerItem`."
+    )
 
 
 class ItemPage(_Resource):

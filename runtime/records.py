@@ -13,6 +13,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from runtime import table_schema as schema
+from runtime.attachments import records as attachment_records
 from runtime.models import Item, ItemStatus, User
 
 _serializer = TypeSerializer()
@@ -62,7 +63,8 @@ def profile_from(attributes: Mapping[str, Any]) -> Profile:
     return Profile(user=user, incarnation=values.get("incarnation"))
 
 
-def item_from(attributes: Mapping[str, Any]) -> Item:
+def item_from(attributes: Mapping[str, Any], now: str | None = None) -> Item:
+    """The item, its PENDING attachments past their upload window EXPIRED as of `now` (if given)."""
     values = from_attributes(attributes)
     return Item(
         user_id=values["userId"],
@@ -72,6 +74,7 @@ def item_from(attributes: Mapping[str, Any]) -> Item:
         created_at=values["createdAt"],
         updated_at=values["updatedAt"],
         version=int(values["version"]),
+        attachments=attachment_records.summaries(values, now),
     )
 
 

@@ -17,6 +17,7 @@ os.environ.update(
         "TABLE_NAME": "users-items-test",
         "IDEMPOTENCY_TABLE_NAME": "users-items-idempotency-test",
         "EVENTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:users-items-events-test",
+        "ATTACHMENTS_BUCKET": "users-items-attachments-test",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -47,6 +48,8 @@ def _forget_clients() -> None:
     """Clients are cached per container; each test gets its own mocked account."""
     dependencies.dynamodb_client.cache_clear()
     dependencies.get_repository.cache_clear()
+    dependencies.s3_client.cache_clear()
+    dependencies.get_attachment_repository.cache_clear()
     relay_dependencies.sns_client.cache_clear()
     idempotency.clear_persistence()
 
