@@ -11,14 +11,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from runtime import routes
-from runtime.api.common import JSON, ItemId, UserId, error_responses, no_content
+from runtime.api.common import JSON, LOCATION, ItemId, UserId, error_responses, no_content
 from runtime.attachments import storage
 from runtime.attachments.keys import AttachmentRef
 from runtime.attachments.repository import later
 from runtime.dependencies import attachment_settings, get_attachment_repository, s3_client
 from runtime.errors import AttachmentPendingError
 from runtime.ids import ITEM_ID_PATTERN
-from runtime.models import AttachmentCreate, AttachmentCreated, AttachmentRead, AttachmentStatus, Download, ErrorResponse, Upload
+from runtime.models import (
+    AttachmentCreate,
+    AttachmentCreated,
+    AttachmentRead,
+    AttachmentStatus,
+    Download,
+    ErrorResponse,
+    Upload,
+)
 
 router = APIGatewayHttpRouter()
 
@@ -38,7 +46,7 @@ def _refuse_unless_allowed(body: AttachmentCreate) -> None:
         problems.append((("body", "size"), f"size must be at most {settings.max_bytes}"))
     if problems:
         raise RequestValidationError(
-            [{"loc": loc, "type": "value_error", "msg": message, "ctx": {"error": message}} for loc, message in problems]
+            [{"loc": at, "type": "value_error", "msg": message, "ctx": {"error": message}} for at, message in problems]
         )
 
 
@@ -52,7 +60,7 @@ def _refuse_unless_allowed(body: AttachmentCreate) -> None:
         " `maxAttachmentsPerItem` (10)."
     ),
     responses={
-        201: {"description": "The PENDING attachment and its upload"},
+        201: {"description": "The PENDING attachment and its upload", "headers": {"Location": LOCATION}},
         **error_responses(routes.CREATE_ATTACHMENT, body=True),
     },
 )
@@ -89,7 +97,10 @@ def create_attachment(
     responses={
         200: {"description": "The attachment"},
         **error_responses(routes.GET_ATTACHMENT),
-        409: {"description": "`attachment_pending`: not uploaded or checked yet", "content": {JSON: {"model": ErrorResponse}}},
+        409: {
+            "description": "`attachment_pending`: not uploaded, or not checked, yet",
+            "content": {JSON: {"model": ErrorResponse}},
+        },
     },
 )
 def get_attachment(user_id: UserId, item_id: ItemId, attachment_id: AttachmentId) -> AttachmentRead:

@@ -82,7 +82,8 @@ class AttachmentRepository:
                 ),
                 upload_expires_at=later(now, upload_seconds),
             )
-            attachments = {key: entry(stored) for key, stored in {**kept, added.attachment.attachment_id: added}.items()}
+            kept[added.attachment.attachment_id] = added
+            attachments = {key: entry(stored) for key, stored in kept.items()}
             at_version = Condition("#version = :read", {"#version": "version"}, {":read": int(values["version"])})
             request = self._writes.update(
                 schema.item_key(user_id, item_id), {ATTRIBUTE: attachments, "updatedAt": now}, EXISTS & at_version
@@ -127,7 +128,9 @@ class AttachmentRepository:
         except self._client.exceptions.ConditionalCheckFailedException:
             return
 
-    def settle(self, user_id: str, item_id: str, attachment_id: str, status: AttachmentStatus, reason: str | None) -> bool:
+    def settle(
+        self, user_id: str, item_id: str, attachment_id: str, status: AttachmentStatus, reason: str | None
+    ) -> bool:
         """PENDING to READY or REJECTED; False when it was no longer PENDING (settled before, or gone)."""
         names = {
             "#attachments": ATTRIBUTE,

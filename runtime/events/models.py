@@ -111,6 +111,14 @@ class ItemDeletedData(_Shape):
     cause: DeletionCause
 
 
+class AttachmentRemovedData(_Shape):
+    item_id: str
+    attachment_id: str
+    cause: DeletionCause = Field(
+        description="`request`: removed through the API; `expiry`: its upload never arrived in its window."
+    )
+
+
 class _Envelope(_Shape):
     # Each event type narrows these two to its own literals; declared here, they lead the JSON.
     type: str
@@ -171,7 +179,25 @@ class ItemDeleted(_Envelope):
     data: ItemDeletedData
 
 
-DomainEvent = UserCreated | UserUpdated | UserDeleted | ItemCreated | ItemUpdated | ItemCompleted | ItemDeleted
+class AttachmentRemoved(_Envelope):
+    """An attachment left its item (not when the whole item goes: `item.deleted` covers its
+    attachments). Its object must go too. No file name: the topic is shared."""
+
+    type: Literal["attachment.removed"] = "attachment.removed"
+    version: Literal[1] = 1
+    data: AttachmentRemovedData
+
+
+DomainEvent = (
+    UserCreated
+    | UserUpdated
+    | UserDeleted
+    | ItemCreated
+    | ItemUpdated
+    | ItemCompleted
+    | ItemDeleted
+    | AttachmentRemoved
+)
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserCreated,
     UserUpdated,
@@ -180,6 +206,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     ItemUpdated,
     ItemCompleted,
     ItemDeleted,
+    AttachmentRemoved,
 )
 
 
