@@ -18,6 +18,9 @@ HANDLER = "runtime.handler.lambda_handler"
 TOKEN_CLAIMS_HANDLER = "runtime.cognito_triggers.add_email_to_access_token"  # noqa: S105 - a handler path
 # The table stream's relay to the domain-events topic (runs outside the VPC).
 STREAM_RELAY_HANDLER = "runtime.events.relay.lambda_handler"
+# The attachments' arrival check and their cleanup (both in the VPC).
+ATTACHMENT_PROCESSOR_HANDLER = "runtime.attachments.processor.lambda_handler"
+ATTACHMENT_CLEANUP_HANDLER = "runtime.attachments.cleanup.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # What the dependency layer can be built for: the function's own architecture, and x86_64 so

@@ -10,3 +10,7 @@
 Keys hold the item id and the attachment id (both ULIDs, never reused), so a cleanup by item
 never touches the objects of a user created again under the same id.
 """
+
+# The event types whose objects must go: the cleanup queue's subscription filter (the stack's and
+# the local one).
+CLEANUP_EVENT_TYPES = ("attachment.removed", "item.deleted")

@@ -22,8 +22,6 @@ from runtime.attachments.keys import AttachmentRef, item_prefixes
 from runtime.events.models import AttachmentRemoved, ItemDeleted
 from runtime.observability import logger, metrics, tracer
 
-# The event types whose objects must go: the cleanup queue's subscription filter.
-CLEANUP_EVENT_TYPES = ("attachment.removed", "item.deleted")
 # DeleteObjects takes at most 1,000 keys, as ListObjectsV2 pages them.
 _PAGE = 1000
 

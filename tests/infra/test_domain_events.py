@@ -133,7 +133,7 @@ def test_the_relay_runs_its_handler_from_the_shared_archive_on_the_layer_with_it
 
 
 def test_the_mapping_hands_the_tables_stream_to_the_relay_with_the_decided_settings(stack):
-    mapping = stack.one("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = events_resource(stack, "aws:lambda/eventSourceMapping:EventSourceMapping", "-relay")
 
     assert mapping.inputs["eventSourceArn"] == table_named(stack, MAIN_TABLE).outputs["streamArn"]
     assert mapping.inputs["functionName"] == relay_function(stack).outputs["arn"]
@@ -154,7 +154,7 @@ def test_the_mapping_hands_the_tables_stream_to_the_relay_with_the_decided_setti
 
 
 def test_the_mapping_filters_with_the_runtimes_pattern_and_sends_failed_batches_to_the_relays_queue(stack):
-    mapping = stack.one("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = events_resource(stack, "aws:lambda/eventSourceMapping:EventSourceMapping", "-relay")
 
     assert [f["pattern"] for f in mapping.inputs["filterCriteria"]["filters"]] == list(STREAM_FILTER_PATTERNS)
     assert mapping.inputs["destinationConfig"] == {
@@ -165,7 +165,7 @@ def test_the_mapping_filters_with_the_runtimes_pattern_and_sends_failed_batches_
 def test_the_mapping_waits_for_the_relay_whose_role_lets_it_read_the_stream(stack):
     """Lambda checks the role can read the stream when the mapping is created; the function waits
     for the role's policies."""
-    mapping = stack.one("aws:lambda/eventSourceMapping:EventSourceMapping")
+    mapping = events_resource(stack, "aws:lambda/eventSourceMapping:EventSourceMapping", "-relay")
     relay = relay_function(stack)
     policy = named(stack, "aws:iam/rolePolicy:RolePolicy", f"{DOMAIN_EVENTS}-relay-stream-and-topic")
 

@@ -21,7 +21,8 @@ CONFIG_KEYS = (
     "alarmTopicArn", "alarmPeriodSeconds", "alarmEvaluationPeriods", "alarmDatapointsToAlarm",
     "functionErrorsAlarmThreshold", "api5xxAlarmThreshold", "functionThrottlesAlarmThreshold",
     "tableThrottlesAlarmThreshold", "tableSystemErrorsAlarmThreshold", "alarmLimitWarningPercent",
-    "snapStart",
+    "maxAttachmentBytes", "maxAttachmentsPerItem", "attachmentContentTypes", "attachmentVersioning",
+    "attachmentNoncurrentVersionDays", "attachmentAccessLogs", "snapStart",
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from components import outputs
 from runtime.permissions import IDEMPOTENCY_TABLE_OPERATIONS, TABLE_OPERATIONS
 from tests.infra.stacks import (
     ALARM_TOPIC,
+    ATTACHMENT_STORE,
     DOMAIN_EVENTS,
     alarm_topic,
     api_function,
@@ -22,6 +23,12 @@ from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_name
 
 FUNCTION_ALARMS = {"errors", "throttles", "duration-p99"}
 EVENTS_ALARMS = {"relay-errors", "relay-iterator-age", "relay-dlq-depth", "queue-dlq-depth", "queue-oldest-message-age"}
+# AttachmentStore's, checked against its functions and queues in test_attachment_store.py.
+ATTACHMENT_ALARMS = {
+    f"{worker}-{alarm}"
+    for worker, alarms in (("processor", ("errors",)), ("cleanup", ("errors", "dlq-depth", "oldest-message-age")))
+    for alarm in alarms
+} | {"uploads-dlq-depth", "uploads-oldest-message-age"}
 
 
 def alarms_by_name(deployment):
@@ -67,15 +74,16 @@ def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, d
         for alarm in ("throttled-requests", "system-errors")
     }
     events_alarms = {f"{DOMAIN_EVENTS}-{stack_name}-{alarm}" for alarm in EVENTS_ALARMS}
+    attachment_alarms = {f"{ATTACHMENT_STORE}-{stack_name}-{alarm}" for alarm in ATTACHMENT_ALARMS}
 
-    assert set(alarms_by_name(deployment)) == expected | table_alarms | events_alarms
+    assert set(alarms_by_name(deployment)) == expected | table_alarms | events_alarms | attachment_alarms
 
 
 def test_the_function_alarms_point_at_the_stacks_functions(stack):
     names = deployed(stack)
 
     for name, alarm in alarms_by_name(stack).items():
-        if alarm.inputs.get("namespace") == "AWS/Lambda":
+        if alarm.inputs.get("namespace") == "AWS/Lambda" and not name.startswith(f"{ATTACHMENT_STORE}-"):
             function = names["relay"] if name.startswith(f"{DOMAIN_EVENTS}-") else names["function"]
             assert alarm.inputs["dimensions"] == {"FunctionName": function}, name
 
@@ -201,7 +209,7 @@ def test_with_an_existing_topic_the_alarms_notify_it_and_the_stack_makes_no_topi
     assert [topic.name for topic in deployment.of_type("aws:sns/topic:Topic")] == [DOMAIN_EVENTS]
     assert [key.name for key in deployment.of_type("aws:kms/key:Key")] == [DOMAIN_EVENTS]
     assert not email_subscriptions(deployment)
-    assert len(alarms) == 14, "function 4, API 1, two tables 2 each, domain events 5"
+    assert len(alarms) == 20, "function 4, API 1, two tables 2 each, domain events 5, attachments 6"
     for name, alarm in alarms.items():
         assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([paging], [paging]), name
     assert deployment.outputs[outputs.ALARM_TOPIC_ARN] == paging
