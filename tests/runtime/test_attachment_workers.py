@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from runtime import permissions
 from runtime.attachments import cleanup, processor
 from runtime.attachments import dependencies as attachment_dependencies
 from runtime.attachments.keys import AttachmentRef
@@ -29,6 +32,43 @@ def s3(table: str) -> Any:
     client = boto3.client("s3")
     client.create_bucket(Bucket=BUCKET)
     return client
+
+
+def _actions_of(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(S3 action, key or prefix) each call needs granted: CopyObject reads its source as well."""
+    if operation == "DeleteObjects":
+        keys = [entry["Key"] for entry in params["Delete"]["Objects"]]
+    else:
+        keys = [params.get("Key", params.get("Prefix", ""))]
+    needed = [(action, key) for action in permissions.S3_OPERATION_ACTIONS[operation] for key in keys]
+    if operation == "CopyObject":
+        source = params["CopySource"]  # botocore may have made it `bucket/key` already
+        needed.append(("s3:GetObject", source["Key"] if isinstance(source, dict) else unquote(source).split("/", 1)[1]))
+    return needed
+
+
+def _recording_s3(grants: dict[str, tuple[str, ...]]) -> Iterator[Any]:
+    """The runtime's S3 client; afterwards, a call its role's grants would refuse fails the test."""
+    client = attachment_dependencies.s3_client()
+    calls: list[tuple[str, str]] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        calls.extend(_actions_of(model.name, params))
+
+    client.meta.events.register("before-parameter-build.s3", record)
+    yield client
+    refused = [(a, k) for a, k in calls if not any(k.startswith(prefix) for prefix in grants.get(a, ()))]
+    assert not refused, f"S3 calls runtime/permissions.py does not grant: {refused}"
+
+
+@pytest.fixture
+def processor_s3(s3: Any) -> Iterator[Any]:
+    yield from _recording_s3(permissions.PROCESSOR_S3_GRANTS)
+
+
+@pytest.fixture
+def cleanup_s3(s3: Any) -> Iterator[Any]:
+    yield from _recording_s3(permissions.CLEANUP_S3_GRANTS)
 
 
 @pytest.fixture
@@ -63,7 +103,9 @@ def _keys(s3: Any) -> list[str]:
     return sorted(entry["Key"] for entry in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
-def test_a_matching_upload_becomes_ready_under_the_ready_prefix_with_the_same_bytes(s3, attachments, item):
+def test_a_matching_upload_becomes_ready_under_the_ready_prefix_with_the_same_bytes(
+    s3, processor_s3, attachments, item
+):
     ref = _declare(attachments, item)
     s3.put_object(Bucket=BUCKET, Key=ref.pending_key, Body=PNG)
 
@@ -88,11 +130,13 @@ def test_a_matching_upload_becomes_ready_under_the_ready_prefix_with_the_same_by
         ("text/plain", 6, "héllo".encode(), None),
     ],
 )
-def test_the_content_must_match_the_declared_type_and_size(s3, attachments, item, content_type, size, body, reason):
+def test_the_content_must_match_the_declared_type_and_size(
+    s3, processor_s3, attachments, item, content_type, size, body, reason
+):
     ref = _declare(attachments, item, content_type, size)
     s3.put_object(Bucket=BUCKET, Key=ref.pending_key, Body=body)
 
-    status = processor.check_upload(s3, attachments, BUCKET, ref)
+    status = processor.check_upload(processor_s3, attachments, BUCKET, ref)
 
     attachment = attachments.get(ref.user_id, ref.item_id, ref.attachment_id)
     if reason is None:
@@ -102,23 +146,23 @@ def test_the_content_must_match_the_declared_type_and_size(s3, attachments, item
         assert reason in str(attachment.reason)
 
 
-def test_a_redelivered_notification_changes_nothing(s3, attachments, item):
+def test_a_redelivered_notification_changes_nothing(s3, processor_s3, attachments, item):
     ref = _declare(attachments, item)
     s3.put_object(Bucket=BUCKET, Key=ref.pending_key, Body=PNG)
-    processor.check_upload(s3, attachments, BUCKET, ref)
+    processor.check_upload(processor_s3, attachments, BUCKET, ref)
     version = attachments.find(ref.user_id, ref.item_id, ref.attachment_id)
 
-    assert processor.check_upload(s3, attachments, BUCKET, ref) is AttachmentStatus.READY
+    assert processor.check_upload(processor_s3, attachments, BUCKET, ref) is AttachmentStatus.READY
     assert attachments.find(ref.user_id, ref.item_id, ref.attachment_id) == version
     assert _keys(s3) == [ref.ready_key]
 
 
-def test_an_upload_whose_attachment_is_gone_is_deleted_unchecked(s3, attachments, item):
+def test_an_upload_whose_attachment_is_gone_is_deleted_unchecked(s3, processor_s3, attachments, item):
     ref = _declare(attachments, item)
     attachments.remove(ref.user_id, ref.item_id, ref.attachment_id)
     s3.put_object(Bucket=BUCKET, Key=ref.pending_key, Body=PNG)
 
-    assert processor.check_upload(s3, attachments, BUCKET, ref) is None
+    assert processor.check_upload(processor_s3, attachments, BUCKET, ref) is None
     assert _keys(s3) == []
 
 
@@ -128,7 +172,7 @@ def _event(event_type: str, user_id: str, data: dict[str, Any]) -> dict[str, Any
     return {"Records": [{**_notify("x")["Records"][0], "body": json.dumps(envelope)}]}
 
 
-def test_an_item_deleted_removes_that_items_objects_only(s3, monkeypatch):
+def test_an_item_deleted_removes_that_items_objects_only(s3, cleanup_s3, monkeypatch):
     monkeypatch.setenv("ATTACHMENTS_BUCKET", BUCKET)
     attachment_dependencies.cleanup_bucket.cache_clear()
     gone = [AttachmentRef("U1", "ITEM1", "A1").pending_key, AttachmentRef("U1", "ITEM1", "A2").ready_key]
@@ -142,15 +186,15 @@ def test_an_item_deleted_removes_that_items_objects_only(s3, monkeypatch):
     assert _keys(s3) == sorted(kept)
 
 
-def test_an_attachment_removed_removes_its_objects_and_a_repeat_is_fine(s3):
+def test_an_attachment_removed_removes_its_objects_and_a_repeat_is_fine(s3, cleanup_s3):
     ref, other = AttachmentRef("U1", "ITEM1", "A1"), AttachmentRef("U1", "ITEM1", "A2")
     for key in (ref.ready_key, other.ready_key):
         s3.put_object(Bucket=BUCKET, Key=key, Body=b"x")
     envelope = json.loads(_event("attachment.removed", "U1", {"itemId": "ITEM1", "attachmentId": "A1",
                                                                "cause": "request"})["Records"][0]["body"])  # fmt: skip
 
-    cleanup.clean_up(s3, BUCKET, envelope)
-    cleanup.clean_up(s3, BUCKET, envelope)
+    cleanup.clean_up(cleanup_s3, BUCKET, envelope)
+    cleanup.clean_up(cleanup_s3, BUCKET, envelope)
 
     assert _keys(s3) == [other.ready_key]
 
