@@ -22,6 +22,7 @@ from components import outputs
 from components.cors import is_origin
 from local_api import auth, cors
 from local_api.asgi import GatewayApp
+from local_api.attachments import LocalAttachments
 from local_api.embedded_aws import (
     CREDENTIALS,
     REGION,
@@ -174,6 +175,8 @@ def serve(arguments: argparse.Namespace) -> int:
     table_name, idempotency_table_name = database.create_tables()
     events = database.create_event_resources()
     environment = handler_environment(endpoint, table_name, idempotency_table_name)
+    attachments = LocalAttachments(database, events.topic_arn, cors_policy.allowed_origins)
+    environment.update(attachments.create())
     os.environ.update(environment)
     from runtime.handler import openapi_json
 
@@ -199,14 +202,17 @@ def serve(arguments: argparse.Namespace) -> int:
             pool.warm_up()
             relay.warm_up()
             pump.start()
+            attachments.start()
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
                 values = local_outputs(
                     server.url, table_name, demo_users, with_auth=arguments.auth, endpoint=endpoint, events=events
                 )
+                values.update(attachments.outputs())
                 outputs_written = write_outputs(arguments.outputs_file, values)
                 if not outputs_written:
                     return 2
+            print("\n".join(attachments.announce()), flush=True)
             announce(
                 server.url,
                 demo_users,
@@ -224,6 +230,7 @@ def serve(arguments: argparse.Namespace) -> int:
                 arguments.outputs_file.unlink(missing_ok=True)
     finally:
         pool.close()
+        attachments.stop()
         pump.stop()
         relay.close()
         database.stop()

@@ -11,7 +11,6 @@ in the snapshot (`runtime.snapstart`).
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -52,10 +51,9 @@ def attachment_settings() -> AttachmentSettings:
 
 @cache
 def s3_client() -> Any:
-    """Signs the attachments' requests (no call to S3 is made with it). Path-style keys when an
-    endpoint is configured (the local API's moto on loopback has no bucket subdomains)."""
-    addressing = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") else "auto"
-    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": addressing}))
+    """Signs the attachments' presigned requests (SigV4); the API makes no call to S3 with it.
+    botocore addresses buckets by path on an endpoint that is an IP (the local API's moto)."""
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 @cache
