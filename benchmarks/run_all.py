@@ -17,6 +17,7 @@ BENCHMARKS = (
     "local_api_http",
     "local_events",
     "relay",
+    "attachments",
 )
 
 
