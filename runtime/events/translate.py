@@ -5,6 +5,11 @@ that reaches the relay is a record it cannot read, and fails (to its retries, th
 queue) rather than being dropped unseen. A write that changes no field an event carries (a PATCH
 with the values already stored) yields no event.
 
+An item's attachments (the `attachments` map of its record) are not fields of `item.updated`: a
+write that only adds or settles one publishes nothing, and each attachment a write takes out of
+the item publishes an `attachment.removed` (its object must go). The item's own deletion covers
+its attachments with `item.deleted`.
+
 Deletions by DynamoDB's time to live (REMOVE records whose `userIdentity` is the DynamoDB service)
 are published like any deletion, with `cause: expiry`: nothing the API writes to a profile or an
 item expires today, but if a record ever does, its consumers must still learn that it is gone.
