@@ -25,6 +25,7 @@ from components.cors import is_origin
 from components.private_network import LAMBDA_UNSUPPORTED_ZONE_IDS
 from components.user_pool import SES_IDENTITY_ARN
 from runtime.attachments.content import CHECKED_TYPES as ATTACHMENT_CHECKED_TYPES
+from runtime.attachments.content import DEFAULT_MAX_BYTES as DEFAULT_MAX_ATTACHMENT_BYTES
 
 # The retention periods CloudWatch Logs accepts.
 # fmt: off
@@ -277,7 +278,7 @@ class StackConfig:
         between(1, 100),
     )
     max_attachment_bytes: int = setting(
-        10 * 1024 * 1024,
+        DEFAULT_MAX_ATTACHMENT_BYTES,
         "Largest file an item's attachment may be, in bytes (the presigned upload's exact length; at most 5 GiB, "
         "S3's limit for one POST and one copy).",
         between(1, 5 * 1024**3),

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from runtime.attachments.content import DEFAULT_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class EnvironmentVariable:
@@ -45,7 +47,7 @@ ATTACHMENTS_BUCKET = EnvironmentVariable(
     "ATTACHMENTS_BUCKET", "Name of the S3 bucket of the items' attachments (presigned uploads and downloads)."
 )
 MAX_ATTACHMENT_BYTES = EnvironmentVariable(
-    "MAX_ATTACHMENT_BYTES", "Largest attachment a client may declare, in bytes.", str(10 * 1024 * 1024)
+    "MAX_ATTACHMENT_BYTES", "Largest attachment a client may declare, in bytes.", str(DEFAULT_MAX_BYTES)
 )
 MAX_ATTACHMENTS_PER_ITEM = EnvironmentVariable(
     "MAX_ATTACHMENTS_PER_ITEM", "Attachments an item may hold at once (PENDING, READY or REJECTED).", "10"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
+from runtime.attachments.content import CHECKED_TYPES, DEFAULT_MAX_BYTES
 from runtime.emails import EMAIL_PATTERN, typed_email
 
 MAX_BODY_BYTES = 16 * 1024
@@ -110,28 +110,28 @@ class AttachmentStatus(StrEnum):
     EXPIRED = "EXPIRED"
 
 
-def _plain_file_name(name: str) -> str:
-    if any(character in "/\\" or unicodedata.category(character) == "Cc" for character in name):
-        raise ValueError("must not contain path separators (/ or \\) or control characters")
-    return name
-
-
-FileName = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_plain_file_name)]
+# No path separator and no control character (Unicode's Cc: U+0000-U+001F, U+007F-U+009F).
+FILE_NAME_PATTERN = r"^[^/\\\x00-\x1f\x7f-\x9f]+$"
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=FILE_NAME_PATTERN)]
 
 
 class AttachmentCreate(_Request):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    # camelCase only, as every body field is spelt.
+    model_config = ConfigDict(alias_generator=to_camel)
 
     file_name: FileName
+    # The schema states the defaults; the stack's config may narrow them (checked by the route: 422).
     content_type: str = Field(
         min_length=1,
         max_length=255,
-        description=(
-            "One of the allowed types (the stack's `attachmentContentTypes`; by default image/png, image/jpeg,"
-            " application/pdf, text/plain)."
-        ),
+        json_schema_extra={"enum": list(CHECKED_TYPES)},
+        description="One of the stack's `attachmentContentTypes` (by default these four).",
     )
-    size: int = Field(ge=1, description="The file's exact length in bytes, at most `maxAttachmentBytes` (10 MiB).")
+    size: int = Field(
+        ge=1,
+        json_schema_extra={"maximum": DEFAULT_MAX_BYTES},
+        description="The file's exact length in bytes, at most `maxAttachmentBytes` (by default 10 MiB).",
+    )
 
 
 class AttachmentSummary(_Resource):

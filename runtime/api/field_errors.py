@@ -12,7 +12,7 @@ from typing import Any
 from runtime.api.common import IDEMPOTENCY_KEY_PATTERN
 from runtime.emails import EMAIL_PATTERN
 from runtime.ids import ITEM_ID_PATTERN, USER_ID_PATTERN
-from runtime.models import NOT_BLANK, FieldError
+from runtime.models import FILE_NAME_PATTERN, NOT_BLANK, FieldError
 
 # What each pattern of the API's schemas asks for, said the way a person would; a test checks
 # that every pattern the OpenAPI document declares is here.
@@ -22,6 +22,7 @@ PATTERN_MEANINGS = {
     USER_ID_PATTERN: "must be a user id (a ULID or a token's subject)",
     ITEM_ID_PATTERN: "must be an item id (a ULID)",
     IDEMPOTENCY_KEY_PATTERN: "must be printable ASCII without spaces",
+    FILE_NAME_PATTERN: "must not contain path separators (/ or \\) or control characters",
 }
 
 _FIXED_PREDICATES = {

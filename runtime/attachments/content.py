@@ -17,6 +17,8 @@ _SIGNATURES = {
     "application/pdf": b"%PDF-",
 }
 CHECKED_TYPES = (*_SIGNATURES, "text/plain")
+# `maxAttachmentBytes`'s default: 10 MiB.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def rejection(*, content_type: str, declared_size: int, size: int, first_bytes: bytes) -> str | None:

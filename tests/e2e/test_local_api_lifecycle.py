@@ -61,6 +61,7 @@ def test_it_starts_with_the_seed_documents_rows_and_stops_cleanly_on_ctrl_c(tmp_
         "eventsQueueUrl": f"{outputs['awsEndpointUrl']}/123456789012/users-items-events-queue-local",
         "demoUsers": {"jane.doe@example.com": JANE_ID, "john.smith@example.com": JOHN_ID},
         "awsEndpointUrl": outputs["awsEndpointUrl"],
+        "attachmentsBucketName": "users-items-attachments-local",
     }
     assert demo == [JANE_ID, JOHN_ID]
     rows = [record["user"] for record in records] + [item for record in records for item in record["items"]]

@@ -96,6 +96,7 @@ def test_the_outputs_file_has_the_stacks_output_names(local_api):
         outputs.EVENTS_QUEUE_URL: written[outputs.EVENTS_QUEUE_URL],
         "demoUsers": {},  # local only; empty with --no-demo-data
         "awsEndpointUrl": written["awsEndpointUrl"],  # local only: the embedded moto server
+        "attachmentsBucketName": "users-items-attachments-local",  # local only: the embedded S3 bucket
     }
     assert written[outputs.EVENTS_QUEUE_URL].startswith(written["awsEndpointUrl"] + "/")
     assert local_api.table.table_status == "ACTIVE"
