@@ -20,6 +20,12 @@ from tests.infra.test_domain_events import inline_statements
 WORKERS = ("processor", "cleanup")
 
 
+@pytest.fixture(params=["dev", "prod"])
+def stack(request: pytest.FixtureRequest) -> Deployment:
+    """Each stack, deployed once for the module (the shared `dev` and `prod` fixtures)."""
+    return request.getfixturevalue(request.param)
+
+
 def bucket(deployment: Deployment) -> Registered:
     return named(deployment, "aws:s3/bucket:Bucket", ATTACHMENT_BUCKET)
 

@@ -118,32 +118,21 @@ def test_a_matching_upload_becomes_ready_under_the_ready_prefix_with_the_same_by
     assert (ready["Body"].read(), ready["ContentType"]) == (PNG, "image/png")
 
 
-@pytest.mark.parametrize(
-    ("content_type", "size", "body", "reason"),
-    [
-        ("image/png", 11, b"hello world", "not image/png"),
-        ("image/png", len(PNG) + 1, PNG, "not the declared"),
-        ("text/plain", 4, b"a\x00bc", "NUL"),
-        ("text/plain", 2, b"\xff\xfe", "UTF-8"),
-        ("application/pdf", 5, b"%PDF-", None),
-        ("image/jpeg", 4, b"\xff\xd8\xff\xe0", None),
-        ("text/plain", 6, "héllo".encode(), None),
-    ],
-)
-def test_the_content_must_match_the_declared_type_and_size(
-    s3, processor_s3, attachments, item, content_type, size, body, reason
+def test_an_upload_that_is_not_what_was_declared_becomes_rejected_with_the_reason_and_is_deleted(
+    s3, processor_s3, attachments, item
 ):
-    ref = _declare(attachments, item, content_type, size)
-    s3.put_object(Bucket=BUCKET, Key=ref.pending_key, Body=body)
+    ref = _declare(attachments, item, "image/png", 11)
+    s3.put_object(Bucket=BUCKET, Key=ref.pending_key, Body=b"hello world")
 
     status = processor.check_upload(processor_s3, attachments, BUCKET, ref)
 
     attachment = attachments.get(ref.user_id, ref.item_id, ref.attachment_id)
-    if reason is None:
-        assert (status, _keys(s3)) == (AttachmentStatus.READY, [ref.ready_key])
-    else:
-        assert (status, attachment.status, _keys(s3)) == (AttachmentStatus.REJECTED, AttachmentStatus.REJECTED, [])
-        assert reason in str(attachment.reason)
+    assert (status, attachment.status, attachment.reason) == (
+        AttachmentStatus.REJECTED,
+        AttachmentStatus.REJECTED,
+        "the content is not image/png",
+    )
+    assert _keys(s3) == []
 
 
 def test_a_redelivered_notification_changes_nothing(s3, processor_s3, attachments, item):
