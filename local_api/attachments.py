@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -149,6 +150,8 @@ class LocalAttachments:
 
     def start(self) -> None:
         """Import the handlers (the environment is set by now) and start feeding them."""
+        # Metrics are not published locally; powertools would warn about that on every batch.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         from runtime.attachments import cleanup, processor
 
         self._feeds = [

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from runtime.attachments.dependencies import cleanup_bucket, s3_client
 from runtime.attachments.keys import AttachmentRef, item_prefixes
 from runtime.events.models import AttachmentRemoved, ItemDeleted
-from runtime.observability import logger, metrics, tracer
+from runtime.observability import ATTACHMENT_OBJECTS_DELETED, count, logger, metrics, tracer
 
 # DeleteObjects takes at most 1,000 keys, as ListObjectsV2 pages them.
 _PAGE = 1000
@@ -30,6 +30,7 @@ batch = BatchProcessor(event_type=EventType.SQS)
 
 def delete_keys(s3: Any, bucket: str, keys: Iterable[str]) -> None:
     objects = [{"Key": key} for key in keys]
+    count(ATTACHMENT_OBJECTS_DELETED, len(objects))
     for start in range(0, len(objects), _PAGE):
         response = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + _PAGE], "Quiet": True})
         if response.get("Errors"):

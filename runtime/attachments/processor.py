@@ -27,7 +27,7 @@ from runtime.attachments.dependencies import processor_repository, s3_client
 from runtime.attachments.keys import AttachmentRef, pending_ref
 from runtime.attachments.repository import AttachmentRepository
 from runtime.models import AttachmentStatus
-from runtime.observability import logger, metrics, tracer
+from runtime.observability import ATTACHMENTS_READY, ATTACHMENTS_REJECTED, count, logger, metrics, tracer
 
 batch = BatchProcessor(event_type=EventType.SQS)
 
@@ -58,7 +58,8 @@ def check_upload(s3: Any, repository: AttachmentRepository, bucket: str, ref: At
                 MetadataDirective="REPLACE",
             )
         status = AttachmentStatus.READY if reason is None else AttachmentStatus.REJECTED
-        repository.settle(ref.user_id, ref.item_id, ref.attachment_id, status, reason)
+        if repository.settle(ref.user_id, ref.item_id, ref.attachment_id, status, reason):
+            count(ATTACHMENTS_READY if reason is None else ATTACHMENTS_REJECTED)
         logger.info("upload checked", extra={"key": ref.pending_key, "status": status.value, "reason": reason})
     s3.delete_object(Bucket=bucket, Key=ref.pending_key)
     return status
