@@ -21,6 +21,11 @@
     event's user's clients on a WebSocket API (wss, the HTTP API's tokens checked on $connect by a
     REQUEST authorizer); connections in a table of their own. All outside the VPC, no user data.
 
+    AttachmentBucket (S3) ◀──presigned POST / GET, signed by the API── client; PrivateNetwork's S3
+    gateway endpoint lets the functions reach it. AttachmentStore: the bucket's uploads ──SQS──▶
+    processor (in the VPC: checks them, READY or REJECTED in the table); item.deleted and
+    attachment.removed events ──SQS──▶ cleanup (in the VPC: deletes their objects).
+
     AlarmTopic (SNS, or an existing topic from `alarmTopicArn`) ◀── the alarms HttpLambdaApi,
     SingleTable and DomainEvents own; ServiceDashboard graphs the same metrics.
 
@@ -47,9 +52,11 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components import lambda_artifacts, lambda_package, outputs
+from components import lambda_artifacts, lambda_package, outputs, policies
 from components.alarm_topic import AlarmTopic, AlarmTopicArgs
 from components.alarms import AlarmOptions
+from components.attachment_bucket import AccessLogOptions, AttachmentBucket, AttachmentBucketArgs, BucketVersioning
+from components.attachment_store import AttachmentStore, AttachmentStoreArgs, WorkerArgs
 from components.domain_events import DomainEvents, DomainEventsArgs, RelayArgs, StreamSource
 from components.function_package import FunctionPackage
 from components.http_lambda_api import AlarmThresholds, ApiOptions, HttpLambdaApi, HttpLambdaApiArgs, JwtAuthorizerArgs
@@ -60,6 +67,7 @@ from components.private_network import (
     NetworkLayout,
     PrivateNetwork,
     PrivateNetworkArgs,
+    S3EndpointAccess,
 )
 from components.realtime_api import RealtimeApi, RealtimeApiArgs, RealtimeCode, TokenRules
 from components.reminders import NotifierArgs, Reminders, RemindersArgs, RemindersFunctionArgs
@@ -84,6 +92,9 @@ NOTIFIER_SERVICE_NAME = "users-items-notifier"
 # The WebSocket functions' (authorizer, routes, pusher).
 REALTIME_SERVICE_NAME = "users-items-realtime"
 
+# The attachment processor's and cleanup's.
+ATTACHMENTS_SERVICE_NAME = "users-items-attachments"
+
 
 def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> dict[str, pulumi.Output[object]]:
     """Create every resource, the functions from `artifacts` (`make package`); return the stack
@@ -101,7 +112,8 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
             sid="IdempotencyTable", table_arn=idempotency_table.arn, actions=permissions.IDEMPOTENCY_TABLE_ACTIONS
         ),
     ]
-    network = create_network(config, table_access)
+    attachment_bucket = create_attachment_bucket(config)
+    network = create_network(config, table_access, attachment_bucket)
 
     # The one place the functions' code comes in: `make package`'s archive of the runtime for every
     # function, and its dependency layer for those that import more than the standard library.
@@ -124,12 +136,15 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
         HttpLambdaApiArgs(
             code=api_code,
             routes=ROUTES,
-            environment=function_environment(table.name, idempotency_table.name),
+            environment=function_environment(
+                table.name, idempotency_table.name, attachment_environment(attachment_bucket.bucket_name, config)
+            ),
             network=FunctionNetwork(
                 subnet_ids=network.private_subnet_ids, security_group_ids=[network.lambda_security_group_id]
             ),
             dynamodb_tables=table_access,
             function=function_options,
+            inline_policies=attachment_signing_policy(attachment_bucket),
             api=ApiOptions(
                 throttling_burst_limit=config.throttling_burst_limit,
                 throttling_rate_limit=config.throttling_rate_limit,
@@ -148,6 +163,7 @@ def build_stack(config: StackConfig, artifacts: lambda_artifacts.Artifacts) -> d
     reminders = create_reminders(config, table, network, package, alarms, with_authorizer=authorizer is not None)
     events = create_domain_events(config, table, package.code(lambda_package.STREAM_RELAY_HANDLER), alarms, reminders)
     realtime = create_realtime(config, package, events.topic_arn, authorizer, alarms)
+    create_attachment_store(config, attachment_bucket, table, events, network, package, alarms)
     dashboard = ServiceDashboard(
         f"{NAME}-dashboard",
         ServiceDashboardArgs(
@@ -250,9 +266,11 @@ def create_tables(config: StackConfig, alarms: AlarmOptions | None) -> tuple[Sin
     return table, idempotency_table
 
 
-def create_network(config: StackConfig, tables: Sequence[TableAccess]) -> PrivateNetwork:
+def create_network(
+    config: StackConfig, tables: Sequence[TableAccess], attachment_bucket: AttachmentBucket
+) -> PrivateNetwork:
     """Private subnets whose DynamoDB endpoint lets through what the function may do on its
-    tables, and nothing else."""
+    tables, and whose S3 endpoint what the functions may do on the attachments bucket; nothing else."""
     return PrivateNetwork(
         f"{NAME}-network",
         PrivateNetworkArgs(
@@ -266,6 +284,72 @@ def create_network(config: StackConfig, tables: Sequence[TableAccess]) -> Privat
                 availability_zone_ids=config.availability_zone_ids,
             ),
             flow_logs=FlowLogOptions(retention_days=config.log_retention_days) if config.enable_flow_logs else None,
+            s3=S3EndpointAccess(bucket_arn=attachment_bucket.bucket_arn, actions=permissions.ATTACHMENT_S3_ACTIONS),
+        ),
+    )
+
+
+def create_attachment_bucket(config: StackConfig) -> AttachmentBucket:
+    """The attachments' bucket: versioned and access-logged where the stack's config says (prod)."""
+    return AttachmentBucket(
+        f"{NAME}-attachments",
+        AttachmentBucketArgs(
+            cors_allowed_origins=config.cors_allowed_origins,
+            versioning=(
+                BucketVersioning(noncurrent_days=config.attachment_noncurrent_version_days)
+                if config.attachment_versioning
+                else None
+            ),
+            access_logs=(
+                AccessLogOptions(retention_days=config.log_retention_days) if config.attachment_access_logs else None
+            ),
+        ),
+    )
+
+
+def attachment_signing_policy(bucket: AttachmentBucket) -> dict[str, pulumi.Input[str]]:
+    """The API's role signs the presigned uploads and downloads: it may do exactly what they do."""
+    document = bucket.bucket_arn.apply(lambda arn: policies.s3_access_policy(arn, permissions.API_S3_GRANTS))
+    return {"attachments": document}
+
+
+def create_attachment_store(
+    config: StackConfig,
+    bucket: AttachmentBucket,
+    table: SingleTable,
+    events: DomainEvents,
+    network: PrivateNetwork,
+    package: FunctionPackage,
+    alarms: AlarmOptions | None,
+) -> AttachmentStore:
+    """The attachments' arrival check and cleanup, in the VPC, fed by the bucket and the events."""
+    service = {runtime_config.SERVICE_NAME.name: ATTACHMENTS_SERVICE_NAME}
+    return AttachmentStore(
+        f"{NAME}-attachments",
+        AttachmentStoreArgs(
+            bucket_name=bucket.bucket_name,
+            bucket_arn=bucket.bucket_arn,
+            table_arn=table.arn,
+            events_topic_arn=events.topic_arn,
+            network=FunctionNetwork(
+                subnet_ids=network.private_subnet_ids, security_group_ids=[network.lambda_security_group_id]
+            ),
+            processor=WorkerArgs(
+                code=package.code(lambda_package.ATTACHMENT_PROCESSOR_HANDLER),
+                environment=declared_environment(
+                    runtime_config.ATTACHMENT_PROCESSOR_ENVIRONMENT,
+                    {runtime_config.TABLE_NAME.name: table.name, **service},
+                ),
+            ),
+            cleanup=WorkerArgs(
+                code=package.code(lambda_package.ATTACHMENT_CLEANUP_HANDLER),
+                environment=declared_environment(
+                    runtime_config.ATTACHMENT_CLEANUP_ENVIRONMENT,
+                    {runtime_config.ATTACHMENTS_BUCKET.name: bucket.bucket_name, **service},
+                ),
+            ),
+            options=FunctionOptions(timeout_seconds=30, log_retention_days=config.log_retention_days),
+            alarms=alarms,
         ),
     )
 
@@ -444,14 +528,28 @@ def create_user_pool(config: StackConfig, trigger_code: FunctionCode) -> UserPoo
 
 
 def function_environment(
-    table_name: pulumi.Input[str], idempotency_table_name: pulumi.Input[str]
+    table_name: pulumi.Input[str],
+    idempotency_table_name: pulumi.Input[str],
+    attachment_variables: Mapping[str, pulumi.Input[str]],
 ) -> dict[str, pulumi.Input[str]]:
-    """Exactly the variables the runtime declares: the tables' names, and the declared defaults."""
+    """Exactly the variables the runtime declares: the tables' names, the attachments' variables
+    (`attachment_environment`), and the declared defaults."""
     provided = {
         runtime_config.TABLE_NAME.name: table_name,
         runtime_config.IDEMPOTENCY_TABLE_NAME.name: idempotency_table_name,
+        **attachment_variables,
     }
     return declared_environment(runtime_config.FUNCTION_ENVIRONMENT, provided)
+
+
+def attachment_environment(bucket_name: pulumi.Input[str], config: StackConfig) -> dict[str, pulumi.Input[str]]:
+    """The API's attachment variables: the bucket, and the limits of the config."""
+    return {
+        runtime_config.ATTACHMENTS_BUCKET.name: bucket_name,
+        runtime_config.MAX_ATTACHMENT_BYTES.name: str(config.max_attachment_bytes),
+        runtime_config.MAX_ATTACHMENTS_PER_ITEM.name: str(config.max_attachments_per_item),
+        runtime_config.ATTACHMENT_CONTENT_TYPES.name: ",".join(config.attachment_content_types),
+    }
 
 
 def declared_environment(

@@ -164,8 +164,11 @@ def main() -> None:
 
     print_table(results)
     covered = {(m.case.method, route_path(m.case.label)) for m in results}
-    missing = [route.route_key for route in ROUTES if (route.method, route.path) not in covered]
-    print(f"routes in runtime.routes.ROUTES covered: {len(ROUTES) - len(missing)}/{len(ROUTES)}", end="")
+    # The attachment routes' round trips are benchmarks.attachments' (they need a bucket and an upload).
+    counted = [route for route in ROUTES if route.tag != "attachments"]
+    missing = [route.route_key for route in counted if (route.method, route.path) not in covered]
+    print(f"routes in runtime.routes.ROUTES covered: {len(counted) - len(missing)}/{len(counted)}", end="")
+    print(" (the attachment routes: benchmarks.attachments)", end="")
     print(f"; not covered: {', '.join(missing)}" if missing else "")
     targeted = [m for m in results if m.case.expected_calls is not None]
     met = sum(m.verdict == "OK" for m in targeted)

@@ -18,6 +18,7 @@ BENCHMARKS = (
     "local_events",
     "relay",
     "reminders",
+    "attachments",
 )
 
 

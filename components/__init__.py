@@ -1,5 +1,6 @@
 """Reusable Pulumi components, one module each: PrivateNetwork, SingleTable, HttpLambdaApi,
-UserPool (Cognito), AlarmTopic (SNS) and ServiceDashboard (CloudWatch).
+UserPool (Cognito), AlarmTopic (SNS), ServiceDashboard (CloudWatch), DomainEvents,
+AttachmentBucket (S3) and AttachmentStore (the attachments' processor and cleanup).
 
 Beside them: `lambda_function` (a function with its own role and log group, and its alarms, as
 every component builds one), `policies` (every IAM, KMS and endpoint policy document, to review

@@ -126,6 +126,8 @@ class HttpLambdaApiArgs:
     dynamodb_tables: Sequence[TableAccess]
     """Every table the function uses, each with exactly the actions the code performs on it."""
     function: FunctionOptions = field(default_factory=FunctionOptions)
+    inline_policies: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """The function's further policy documents by label (see `LambdaFunctionArgs.inline_policies`)."""
     api: ApiOptions = ApiOptions()
     alarms: AlarmOptions | None = None
     """Without them the component creates no alarms."""
@@ -172,6 +174,7 @@ class HttpLambdaApi(pulumi.ComponentResource):
             network=args.network,
             tracing=True,
             dynamodb_tables=args.dynamodb_tables,
+            inline_policies=args.inline_policies,
         )
 
         # `-function`: the names this API's role and log group were first created under.

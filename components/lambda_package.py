@@ -26,6 +26,10 @@ NOTIFIER_HANDLER = "runtime.reminders.notifier.lambda_handler"
 WEBSOCKET_AUTHORIZER_HANDLER = "runtime.realtime.authorizer.lambda_handler"
 WEBSOCKET_ROUTES_HANDLER = "runtime.realtime.connections.lambda_handler"
 WEBSOCKET_PUSHER_HANDLER = "runtime.realtime.pusher.lambda_handler"
+
+# The attachments' arrival check and their cleanup (both in the VPC).
+ATTACHMENT_PROCESSOR_HANDLER = "runtime.attachments.processor.lambda_handler"
+ATTACHMENT_CLEANUP_HANDLER = "runtime.attachments.cleanup.lambda_handler"
 PYTHON_RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # What the dependency layer can be built for: the function's own architecture, and x86_64 so

@@ -7,7 +7,7 @@ the tests read each one whole and run parliament over it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runtime import permissions
@@ -334,3 +334,83 @@ def websocket_pusher_policy(queue_statement: dict[str, Any], connections_arn: st
         "Resource": connections_arn,
     }
     return _document(queue_statement, manage)
+
+
+def _prefix_resources(bucket_arn: str, prefixes: Sequence[str], action: str) -> list[str]:
+    """ListBucket is on the bucket (its prefix goes in a condition); object actions on keys."""
+    return [bucket_arn] if action == "s3:ListBucket" else [f"{bucket_arn}/{prefix}*" for prefix in prefixes]
+
+
+def s3_grant_statements(sid: str, bucket_arn: str, grants: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    """One statement per action of `grants` (S3 action -> key prefixes), on exactly those keys."""
+    statements = []
+    for action, prefixes in sorted(grants.items()):
+        statement: dict[str, Any] = {
+            "Sid": f"{sid}{action.removeprefix('s3:')}",
+            "Effect": "Allow",
+            "Action": action,
+            "Resource": _prefix_resources(bucket_arn, prefixes, action),
+        }
+        if action == "s3:ListBucket":
+            statement["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}}
+        statements.append(statement)
+    return statements
+
+
+def s3_access_policy(bucket_arn: str, grants: Mapping[str, Sequence[str]], *extra: dict[str, Any]) -> str:
+    return _document(*s3_grant_statements("Attachments", bucket_arn, grants), *extra)
+
+
+def tls_only_bucket_policy(bucket_arn: str) -> str:
+    """AWS's documented statement for encryption in transit: any request over plain HTTP is denied."""
+    statement = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    return _document(statement)
+
+
+def s3_endpoint_policy(bucket_arn: str, actions: Sequence[str]) -> str:
+    """Anyone in the VPC may use these actions on this bucket and its objects, and nothing else."""
+    statement = {
+        "Sid": "OnlyTheAttachmentsBucket",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": sorted(actions),
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+    }
+    return _document(statement)
+
+
+def bucket_notification_queue_policy(queue_arn: str, bucket_arn: str, account_id: str) -> str:
+    """S3 may send this bucket's notifications to the queue, and no other bucket's (no confused deputy)."""
+    statement = {
+        "Sid": "BucketNotifies",
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": bucket_arn}, "StringEquals": {"aws:SourceAccount": account_id}},
+    }
+    return _document(statement)
+
+
+def access_log_bucket_policy(log_bucket_arn: str, source_bucket_arn: str, account_id: str) -> str:
+    """S3's logging service writes the source bucket's access logs, and nothing else writes; TLS only."""
+    logging_writes = {
+        "Sid": "S3ServerAccessLogsWrite",
+        "Effect": "Allow",
+        "Principal": {"Service": "logging.s3.amazonaws.com"},
+        "Action": "s3:PutObject",
+        "Resource": f"{log_bucket_arn}/*",
+        "Condition": {
+            "ArnLike": {"aws:SourceArn": source_bucket_arn},
+            "StringEquals": {"aws:SourceAccount": account_id},
+        },
+    }
+    tls_only = json.loads(tls_only_bucket_policy(log_bucket_arn))["Statement"]
+    return _document(logging_writes, *tls_only)

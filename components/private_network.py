@@ -1,9 +1,11 @@
-"""PrivateNetwork: a VPC with private subnets only, reaching DynamoDB through a Gateway endpoint.
+"""PrivateNetwork: a VPC with private subnets only, reaching DynamoDB (and S3) through Gateway endpoints.
 
 No internet gateway, no NAT gateway, no public IPs and no route to 0.0.0.0/0: whatever runs here
 cannot reach the internet. DynamoDB is the one service it reaches, through a Gateway VPC
 endpoint on every private route table whose policy names the allowed tables, and the Lambda
-security group allows nothing but HTTPS to that endpoint's prefix list.
+security group allows nothing but HTTPS to that endpoint's prefix list. Given an S3 bucket, an
+S3 gateway endpoint on the same route tables lets through that bucket alone, and the group HTTPS
+to S3's prefix list.
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ class DynamoDbEndpointAccess:
             raise ValueError("the endpoint must let through at least one table")
         if not self.actions or any("*" in action for action in self.actions):
             raise ValueError("the endpoint's actions must be explicit, without wildcards")
+
+
+@dataclass(frozen=True, kw_only=True)
+class S3EndpointAccess:
+    """What the S3 gateway endpoint lets through: these actions on this bucket and its objects."""
+
+    bucket_arn: pulumi.Input[str]
+    actions: Sequence[str]
+
+    def __post_init__(self) -> None:
+        if not self.actions or any("*" in action or not action.startswith("s3:") for action in self.actions):
+            raise ValueError("the endpoint's actions must be explicit `s3:Action` names, without wildcards")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +88,8 @@ class PrivateNetworkArgs:
     layout: NetworkLayout = field(default_factory=NetworkLayout)
     flow_logs: FlowLogOptions | None = None
     """None: no flow logs."""
+    s3: S3EndpointAccess | None = None
+    """None: no S3 endpoint, and no route to S3."""
 
 
 class PrivateNetwork(pulumi.ComponentResource):
@@ -83,6 +99,7 @@ class PrivateNetwork(pulumi.ComponentResource):
     lambda_security_group_id: pulumi.Output[str]
     dynamodb_endpoint_id: pulumi.Output[str]
     dynamodb_prefix_list_id: pulumi.Output[str]
+    s3_endpoint_id: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: PrivateNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("users-items:index:PrivateNetwork", name, None, opts)
@@ -94,7 +111,8 @@ class PrivateNetwork(pulumi.ComponentResource):
         vpc = self._create_vpc()
         route_tables, subnets = self._create_private_subnets(vpc)
         endpoint = self._create_dynamodb_endpoint(vpc, route_tables)
-        security_group = self._create_lambda_security_group(vpc, endpoint)
+        s3_endpoint = self._create_s3_endpoint(vpc, route_tables, args.s3) if args.s3 else None
+        security_group = self._create_lambda_security_group(vpc, endpoint, s3_endpoint)
         if args.flow_logs:
             self._create_flow_logs(vpc, args.flow_logs)
 
@@ -104,6 +122,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         self.lambda_security_group_id = security_group.id
         self.dynamodb_endpoint_id = endpoint.id
         self.dynamodb_prefix_list_id = endpoint.prefix_list_id
+        self.s3_endpoint_id = s3_endpoint.id if s3_endpoint else None
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
@@ -112,6 +131,7 @@ class PrivateNetwork(pulumi.ComponentResource):
                 "lambdaSecurityGroupId": self.lambda_security_group_id,
                 "dynamodbEndpointId": self.dynamodb_endpoint_id,
                 "dynamodbPrefixListId": self.dynamodb_prefix_list_id,
+                "s3EndpointId": self.s3_endpoint_id,
             }
         )
 
@@ -186,23 +206,57 @@ class PrivateNetwork(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_lambda_security_group(self, vpc: aws.ec2.Vpc, endpoint: aws.ec2.VpcEndpoint) -> aws.ec2.SecurityGroup:
+    def _create_s3_endpoint(
+        self, vpc: aws.ec2.Vpc, route_tables: Sequence[aws.ec2.RouteTable], access: S3EndpointAccess
+    ) -> aws.ec2.VpcEndpoint:
+        region = aws.get_region_output(opts=self._lookup).region
+        dns_prefix = aws.get_partition_output(opts=self._lookup).reverse_dns_prefix
+        return aws.ec2.VpcEndpoint(
+            f"{self._name}-s3",
+            vpc_id=vpc.id,
+            service_name=pulumi.Output.concat(dns_prefix, ".", region, ".s3"),
+            # Gateway, not Interface: free, on every private route table, no ENIs or private DNS.
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in route_tables],
+            policy=pulumi.Output.from_input(access.bucket_arn).apply(
+                lambda arn: policies.s3_endpoint_policy(arn, access.actions)
+            ),
+            tags={"Name": f"{self._name}-s3"},
+            opts=self._child,
+        )
+
+    def _create_lambda_security_group(
+        self, vpc: aws.ec2.Vpc, endpoint: aws.ec2.VpcEndpoint, s3_endpoint: aws.ec2.VpcEndpoint | None
+    ) -> aws.ec2.SecurityGroup:
         # Inline rules keep the group authoritative: a rule added by hand is removed on the next up.
         # DNS needs no rule: security groups do not filter traffic to the VPC's Amazon resolver.
-        return aws.ec2.SecurityGroup(
-            f"{self._name}-lambda",
-            vpc_id=vpc.id,
-            description="Lambda functions: no ingress, HTTPS egress to the DynamoDB endpoint only",
-            ingress=[],
-            egress=[
+        egress = [
+            aws.ec2.SecurityGroupEgressArgs(
+                description="HTTPS to DynamoDB through the gateway endpoint",
+                protocol="tcp",
+                from_port=443,
+                to_port=443,
+                prefix_list_ids=[endpoint.prefix_list_id],
+            )
+        ]
+        if s3_endpoint is not None:
+            egress.append(
                 aws.ec2.SecurityGroupEgressArgs(
-                    description="HTTPS to DynamoDB through the gateway endpoint",
+                    description="HTTPS to S3 through the gateway endpoint",
                     protocol="tcp",
                     from_port=443,
                     to_port=443,
-                    prefix_list_ids=[endpoint.prefix_list_id],
+                    prefix_list_ids=[s3_endpoint.prefix_list_id],
                 )
-            ],
+            )
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-lambda",
+            vpc_id=vpc.id,
+            # Older than the S3 rule; a new description would replace the group, and with it every
+            # function's network interfaces.
+            description="Lambda functions: no ingress, HTTPS egress to the DynamoDB endpoint only",
+            ingress=[],
+            egress=egress,
             tags={"Name": f"{self._name}-lambda"},
             opts=self._child,
         )

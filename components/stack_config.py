@@ -24,6 +24,8 @@ from components.alarms import SNS_TOPIC_ARN
 from components.cors import is_origin
 from components.private_network import LAMBDA_UNSUPPORTED_ZONE_IDS
 from components.user_pool import SES_IDENTITY_ARN
+from runtime.attachments.content import CHECKED_TYPES as ATTACHMENT_CHECKED_TYPES
+from runtime.attachments.content import DEFAULT_MAX_BYTES as DEFAULT_MAX_ATTACHMENT_BYTES
 
 # The retention periods CloudWatch Logs accepts.
 # fmt: off
@@ -289,6 +291,35 @@ class StackConfig:
         "Warn before a limit is hit, at this percent of it - p99 duration against the function timeout, "
         "concurrent instances against the reserved concurrency.",
         between(1, 100),
+    )
+    max_attachment_bytes: int = setting(
+        DEFAULT_MAX_ATTACHMENT_BYTES,
+        "Largest file an item's attachment may be, in bytes (the presigned upload's exact length; at most 5 GiB, "
+        "S3's limit for one POST and one copy).",
+        between(1, 5 * 1024**3),
+    )
+    max_attachments_per_item: int = setting(
+        10,
+        "Attachments an item may hold at once; their summaries live in the item's record (at most 400 KB).",
+        between(1, 100),
+    )
+    attachment_content_types: tuple[str, ...] = setting(
+        ATTACHMENT_CHECKED_TYPES,
+        "Content types an attachment may declare: any of those the arrival check knows (image/png, "
+        "image/jpeg, application/pdf, text/plain).",
+        Check(bool, "list at least one type"),
+        each(one_of(ATTACHMENT_CHECKED_TYPES)),
+    )
+    attachment_versioning: bool = setting(
+        False,
+        "Version the attachments bucket: a deleted or replaced object is kept for "
+        "attachmentNoncurrentVersionDays, then expires.",
+    )
+    attachment_noncurrent_version_days: int = setting(
+        30, "Days a noncurrent version of an attachment is kept (with attachmentVersioning).", between(1, 3650)
+    )
+    attachment_access_logs: bool = setting(
+        False, "S3 server access logs of the attachments bucket, to a log bucket of their own."
     )
     snap_start: bool = setting(
         False,

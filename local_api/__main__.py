@@ -22,6 +22,7 @@ from components import outputs
 from components.cors import is_origin
 from local_api import auth, cors
 from local_api.asgi import GatewayApp
+from local_api.attachments import LocalAttachments
 from local_api.embedded_aws import (
     CREDENTIALS,
     REGION,
@@ -190,6 +191,8 @@ def serve(arguments: argparse.Namespace) -> int:
     reminders = LocalReminders(database)
     reminders.create_resources()
     environment = handler_environment(endpoint, table_name, idempotency_table_name)
+    attachments = LocalAttachments(database, events.topic_arn, cors_policy.allowed_origins)
+    environment.update(attachments.create())
     os.environ.update({**environment, **reminders.notifier_environment})
     from runtime.handler import openapi_json
 
@@ -216,16 +219,18 @@ def serve(arguments: argparse.Namespace) -> int:
             pump.start()
             reminders.start()
             realtime.start(database, events)
+            attachments.start()
             demo_users = [] if arguments.no_demo_data else database.load_demo_data()
             if arguments.outputs_file:
                 issuer = realtime.issuer if arguments.auth else None
                 values = local_outputs(
                     server.url, table_name, demo_users, issuer=issuer, endpoint=endpoint, events=events
                 )
-                values |= reminders.outputs() | realtime.outputs()
+                values |= reminders.outputs() | realtime.outputs() | attachments.outputs()
                 outputs_written = write_outputs(arguments.outputs_file, values)
                 if not outputs_written:
                     return 2
+            print("\n".join(attachments.announce()), flush=True)
             announce(
                 server.url,
                 demo_users,
@@ -246,6 +251,7 @@ def serve(arguments: argparse.Namespace) -> int:
     finally:
         pool.close()
         realtime.stop()
+        attachments.stop()
         pump.stop()
         reminders.stop()
         relay.close()

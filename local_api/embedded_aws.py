@@ -99,8 +99,9 @@ class _DemoTimeline:
 
 
 # Services whose moto backends touch each other's state share a lock: DynamoDB Streams reads the
-# tables' streams, SNS delivers into SQS queues. Apart from that each service has its own.
-_LOCK_GROUPS = {"dynamodbstreams": "dynamodb", "sqs": "sns"}
+# tables' streams, SNS delivers into SQS queues, and so does S3 (its notifications). Apart from
+# that each service has its own.
+_LOCK_GROUPS = {"dynamodbstreams": "dynamodb", "sqs": "sns", "s3": "sns"}
 
 
 class _OneRequestAtATimePerService:

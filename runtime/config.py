@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from runtime.attachments.content import DEFAULT_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class EnvironmentVariable:
@@ -61,12 +63,34 @@ SES_CONFIGURATION_SET = EnvironmentVariable(
     "The SES configuration set every reminder is sent with (bounces and complaints to metrics).",
 )
 
+ATTACHMENTS_BUCKET = EnvironmentVariable(
+    "ATTACHMENTS_BUCKET", "Name of the S3 bucket of the items' attachments (presigned uploads and downloads)."
+)
+MAX_ATTACHMENT_BYTES = EnvironmentVariable(
+    "MAX_ATTACHMENT_BYTES", "Largest attachment a client may declare, in bytes.", str(DEFAULT_MAX_BYTES)
+)
+MAX_ATTACHMENTS_PER_ITEM = EnvironmentVariable(
+    "MAX_ATTACHMENTS_PER_ITEM", "Attachments an item may hold at once (PENDING, READY or REJECTED).", "10"
+)
+ATTACHMENT_CONTENT_TYPES = EnvironmentVariable(
+    "ATTACHMENT_CONTENT_TYPES",
+    "Content types an attachment may declare, comma-separated.",
+    "image/png,image/jpeg,application/pdf,text/plain",
+)
+ATTACHMENT_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    ATTACHMENTS_BUCKET,
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_ITEM,
+    ATTACHMENT_CONTENT_TYPES,
+)
+
 FUNCTION_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     TABLE_NAME,
     IDEMPOTENCY_TABLE_NAME,
     SERVICE_NAME,
     METRICS_NAMESPACE,
     IDEMPOTENCY_TTL_SECONDS,
+    *ATTACHMENT_ENVIRONMENT,
 )
 # The stream relay's: it reads no table (the stream hands it the records), it only publishes and
 # keeps the items' reminder schedules.
@@ -88,6 +112,10 @@ NOTIFIER_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
     SERVICE_NAME,
     METRICS_NAMESPACE,
 )
+# The attachment processor's: the table whose summaries it settles (the bucket comes in each event).
+ATTACHMENT_PROCESSOR_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (TABLE_NAME, SERVICE_NAME, METRICS_NAMESPACE)
+# The attachment cleanup's: no table at all (the bucket is the store's, given by the stack).
+ATTACHMENT_CLEANUP_ENVIRONMENT: tuple[EnvironmentVariable, ...] = (ATTACHMENTS_BUCKET, SERVICE_NAME, METRICS_NAMESPACE)
 
 
 # Set by Lambda itself, not by the stack (so not in FUNCTION_ENVIRONMENT): how this execution
@@ -278,3 +306,24 @@ class PusherSettings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> PusherSettings:
         return cls(read_setting(CONNECTIONS_TABLE_NAME, environ), read_setting(WEBSOCKET_MANAGEMENT_ENDPOINT, environ))
+
+
+@dataclass(frozen=True)
+class AttachmentSettings:
+    """The attachment routes' settings: `ATTACHMENT_ENVIRONMENT`."""
+
+    bucket: str
+    max_bytes: int
+    max_per_item: int
+    content_types: tuple[str, ...]
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> AttachmentSettings:
+        return cls(
+            bucket=read_setting(ATTACHMENTS_BUCKET, environ),
+            max_bytes=int(read_setting(MAX_ATTACHMENT_BYTES, environ)),
+            max_per_item=int(read_setting(MAX_ATTACHMENTS_PER_ITEM, environ)),
+            content_types=tuple(
+                kind.strip() for kind in read_setting(ATTACHMENT_CONTENT_TYPES, environ).split(",") if kind.strip()
+            ),
+        )

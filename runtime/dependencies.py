@@ -17,7 +17,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from runtime.config import Settings
+from runtime.attachments.repository import AttachmentRepository
+from runtime.config import AttachmentSettings, Settings
 from runtime.repository import Repository
 
 # Well inside the function's 15 s: at most 3 attempts of 1 s connect + 2 s read, with backoff.
@@ -41,3 +42,20 @@ def dynamodb_client() -> Any:
 @cache
 def get_repository() -> Repository:
     return Repository(dynamodb_client(), settings().table_name)
+
+
+@cache
+def attachment_settings() -> AttachmentSettings:
+    return AttachmentSettings.from_environment()
+
+
+@cache
+def s3_client() -> Any:
+    """Signs the attachments' presigned requests (SigV4); the API makes no call to S3 with it.
+    botocore addresses buckets by path on an endpoint that is an IP (the local API's moto)."""
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+@cache
+def get_attachment_repository() -> AttachmentRepository:
+    return AttachmentRepository(dynamodb_client(), settings().table_name)

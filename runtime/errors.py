@@ -82,3 +82,15 @@ class DueAtPassedError(InvalidParameterError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field="body.dueAt")
+
+
+class TooManyAttachmentsError(DomainError):
+    code = "too_many_attachments"
+    status = HTTPStatus.CONFLICT
+
+
+class AttachmentPendingError(DomainError):
+    """The attachment's upload has not arrived or not been checked yet."""
+
+    code = "attachment_pending"
+    status = HTTPStatus.CONFLICT

@@ -38,7 +38,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from runtime import errors, routes
-from runtime.api import items, openapi_document, users
+from runtime.api import attachments, items, openapi_document, users
 from runtime.api.body import refuse_unacceptable_body
 from runtime.api.caller import only_own_user, refuse_unusable_token
 from runtime.api.common import JSON, error_response, error_responses
@@ -60,6 +60,7 @@ if initializing_for_snapshot():
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(users.router)
 app.include_router(items.router)
+app.include_router(attachments.router)
 app.use(middlewares=[only_own_user, only_declared_query_parameters])
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
+from runtime.attachments.content import CHECKED_TYPES, DEFAULT_MAX_BYTES
 from runtime.emails import EMAIL_PATTERN, typed_email
 
 MAX_BODY_BYTES = 16 * 1024
@@ -165,6 +166,75 @@ class Notifications(_Resource):
     email: bool = Field(default=False, description="Email reminders when an item falls due.")
 
 
+# Attachments (runtime.attachments): files on items, uploaded straight to S3.
+
+
+class AttachmentStatus(StrEnum):
+    PENDING = "PENDING"
+    """Waiting for its upload; past the upload window it reads as EXPIRED."""
+    READY = "READY"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+# No path separator and no control character (Unicode's Cc: U+0000-U+001F, U+007F-U+009F).
+FILE_NAME_PATTERN = r"^[^/\\\x00-\x1f\x7f-\x9f]+$"
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=FILE_NAME_PATTERN)]
+
+
+class AttachmentCreate(_Request):
+    # camelCase only, as every body field is spelt.
+    model_config = ConfigDict(alias_generator=to_camel)
+
+    file_name: FileName
+    # The schema states the defaults; the stack's config may narrow them (checked by the route: 422).
+    content_type: str = Field(
+        min_length=1,
+        max_length=255,
+        json_schema_extra={"enum": list(CHECKED_TYPES)},
+        description="One of the stack's `attachmentContentTypes` (by default these four).",
+    )
+    size: int = Field(
+        ge=1,
+        json_schema_extra={"maximum": DEFAULT_MAX_BYTES},
+        description="The file's exact length in bytes, at most `maxAttachmentBytes` (by default 10 MiB).",
+    )
+
+
+class AttachmentSummary(_Resource):
+    """An attachment as its item lists it."""
+
+    attachment_id: str
+    file_name: str
+    content_type: str
+    size: int
+    status: AttachmentStatus
+
+
+class Attachment(AttachmentSummary):
+    created_at: Timestamp
+    reason: str | None = Field(default=None, description="Why it was REJECTED; absent otherwise.")
+
+
+class Upload(_Resource):
+    url: str = Field(description="POST a multipart form here: `fields` as they are, then the file as `file`.")
+    fields: dict[str, str]
+    expires_at: Timestamp
+
+
+class Download(_Resource):
+    url: str = Field(description="GET it within 5 minutes; it names the file in Content-Disposition.")
+    expires_at: Timestamp
+
+
+class AttachmentCreated(Attachment):
+    upload: Upload
+
+
+class AttachmentRead(Attachment):
+    download: Download | None = Field(default=None, description="Only when READY.")
+
+
 class User(_Resource):
     user_id: str
     email: str
@@ -191,6 +261,9 @@ class Item(_Resource):
     created_at: Timestamp
     updated_at: Timestamp
     version: Version
+    attachments: list[AttachmentSummary] = Field(
+        default_factory=list, description="Oldest first; at most `maxAttachmentsPerItem`."
+    )
 
 
 class ItemPage(_Resource):

@@ -13,6 +13,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from runtime import table_schema as schema
+from runtime.attachments import records as attachment_records
 from runtime.models import Item, ItemStatus, Notifications, User
 
 _serializer = TypeSerializer()
@@ -77,7 +78,8 @@ def notification_fields(notifications: Mapping[str, bool]) -> dict[str, bool]:
     return {NOTIFICATION_ATTRIBUTES[channel]: enabled for channel, enabled in notifications.items()}
 
 
-def item_from(attributes: Mapping[str, Any]) -> Item:
+def item_from(attributes: Mapping[str, Any], now: str | None = None) -> Item:
+    """The item, its PENDING attachments past their upload window EXPIRED as of `now` (if given)."""
     values = from_attributes(attributes)
     return Item(
         user_id=values["userId"],
@@ -89,6 +91,7 @@ def item_from(attributes: Mapping[str, Any]) -> Item:
         created_at=values["createdAt"],
         updated_at=values["updatedAt"],
         version=int(values["version"]),
+        attachments=attachment_records.summaries(values, now),
     )
 
 

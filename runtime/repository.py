@@ -311,7 +311,7 @@ class Repository:
         return item
 
     def get_item(self, user_id: str, item_id: str) -> Item:
-        return item_from(self._get(schema.item_key(user_id, item_id), f"item {item_id} not found"))
+        return item_from(self._get(schema.item_key(user_id, item_id), f"item {item_id} not found"), self._clock())
 
     def update_item(
         self, user_id: str, item_id: str, *, changes: Mapping[str, Any], if_match: IfMatch | None
@@ -329,7 +329,7 @@ class Repository:
         request = self._writes.update(key, fields, _precondition(if_match), removed=removed)
         # The old image plus the fields set is exactly the new one, and tells a completion apart.
         response = self._writes.conditional("update_item", request, f"item {item_id}", ReturnValues="ALL_OLD")
-        before = item_from(response["Attributes"])
+        before = item_from(response["Attributes"], fields["updatedAt"])
         after_values = {
             **before.model_dump(by_alias=True),
             **fields,
@@ -405,7 +405,8 @@ class Repository:
         return items
 
     def _page(self, rows: list[dict[str, Any]], limit: int, user_id: str, status: ItemStatus | None) -> ItemPage:
-        items = [item_from(row) for row in rows[:limit]]
+        now = self._clock()
+        items = [item_from(row, now) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
             next_cursor = Cursor(user_id=user_id, status=status, last_item_id=items[-1].item_id).encode()

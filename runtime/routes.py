@@ -53,6 +53,13 @@ CREATE_ITEM = Route("POST", "/users/{userId}/items", "createItem", "items")
 GET_ITEM = Route("GET", "/users/{userId}/items/{itemId}", "getItem", "items")
 UPDATE_ITEM = Route("PATCH", "/users/{userId}/items/{itemId}", "updateItem", "items")
 DELETE_ITEM = Route("DELETE", "/users/{userId}/items/{itemId}", "deleteItem", "items")
+CREATE_ATTACHMENT = Route("POST", "/users/{userId}/items/{itemId}/attachments", "createAttachment", "attachments")
+GET_ATTACHMENT = Route(
+    "GET", "/users/{userId}/items/{itemId}/attachments/{attachmentId}", "getAttachment", "attachments"
+)
+DELETE_ATTACHMENT = Route(
+    "DELETE", "/users/{userId}/items/{itemId}/attachments/{attachmentId}", "deleteAttachment", "attachments"
+)
 
 ROUTES: tuple[Route, ...] = (
     HEALTH,
@@ -65,4 +72,7 @@ ROUTES: tuple[Route, ...] = (
     GET_ITEM,
     UPDATE_ITEM,
     DELETE_ITEM,
+    CREATE_ATTACHMENT,
+    GET_ATTACHMENT,
+    DELETE_ATTACHMENT,
 )

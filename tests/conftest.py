@@ -29,6 +29,7 @@ os.environ.update(
         "JWT_ISSUER": "http://127.0.0.1:9/issuer-of-the-tests",
         "JWT_AUDIENCES": "test-client",
         "WEBSOCKET_MANAGEMENT_ENDPOINT": "http://127.0.0.1:9",
+        "ATTACHMENTS_BUCKET": "users-items-attachments-test",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -60,6 +61,8 @@ def _forget_clients() -> None:
     """Clients are cached per container; each test gets its own mocked account."""
     dependencies.dynamodb_client.cache_clear()
     dependencies.get_repository.cache_clear()
+    dependencies.s3_client.cache_clear()
+    dependencies.get_attachment_repository.cache_clear()
     relay_dependencies.sns_client.cache_clear()
     relay_dependencies.scheduler_client.cache_clear()
     reminders_dependencies.dynamodb_client.cache_clear()

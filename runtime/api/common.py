@@ -78,7 +78,7 @@ _ETAG: OpenAPIResponseHeader = {
     "description": "The version read or written: send it back in If-Match to write only that version",
     "schema": {"type": "string"},
 }
-_LOCATION: OpenAPIResponseHeader = {"description": "The new resource's path", "schema": {"type": "string"}}
+LOCATION: OpenAPIResponseHeader = {"description": "The new resource's path", "schema": {"type": "string"}}
 
 
 def etag_response(description: str) -> OpenAPIResponse:
@@ -88,7 +88,7 @@ def etag_response(description: str) -> OpenAPIResponse:
 
 def created_response(description: str) -> OpenAPIResponse:
     """A 201 carrying the new resource, its ETag and its Location."""
-    return {"description": description, "headers": {"ETag": _ETAG, "Location": _LOCATION}}
+    return {"description": description, "headers": {"ETag": _ETAG, "Location": LOCATION}}
 
 
 def error_responses(route: Route, *, body: bool = False, if_match: bool = False) -> dict[int, OpenAPIResponse]:

@@ -12,7 +12,7 @@ from typing import Any
 from runtime.api.common import IDEMPOTENCY_KEY_PATTERN
 from runtime.emails import EMAIL_PATTERN
 from runtime.ids import ITEM_ID_PATTERN, USER_ID_PATTERN
-from runtime.models import DATE_TIME_PATTERN, NOT_BLANK, FieldError
+from runtime.models import DATE_TIME_PATTERN, FILE_NAME_PATTERN, NOT_BLANK, FieldError
 
 # What each pattern of the API's schemas asks for, said the way a person would; a test checks
 # that every pattern the OpenAPI document declares is here.
@@ -23,6 +23,7 @@ PATTERN_MEANINGS = {
     ITEM_ID_PATTERN: "must be an item id (a ULID)",
     IDEMPOTENCY_KEY_PATTERN: "must be printable ASCII without spaces",
     DATE_TIME_PATTERN: "must be a date and time with its offset from UTC, e.g. 2030-01-31T09:00:00Z",
+    FILE_NAME_PATTERN: "must not contain path separators (/ or \\) or control characters",
 }
 
 _FIXED_PREDICATES = {

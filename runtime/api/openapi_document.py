@@ -44,6 +44,7 @@ _GATEWAY_SCOPE_REFUSAL = "a valid token without a scope the route requires (e.g.
 TAGS = [
     {"name": "users", "description": "User profiles"},
     {"name": "items", "description": "A user's to-do items"},
+    {"name": "attachments", "description": "Files on an item, uploaded and downloaded with presigned S3 requests"},
     {"name": "health", "description": "Liveness"},
 ]
 

@@ -147,6 +147,14 @@ class ItemReminderDueData(_Shape):
     reminded_at: Timestamp = Field(description="When the reminder was recorded, at or just after `dueAt`.")
 
 
+class AttachmentRemovedData(_Shape):
+    item_id: str
+    attachment_id: str
+    cause: DeletionCause = Field(
+        description="`request`: removed through the API; `expiry`: its upload never arrived in its window."
+    )
+
+
 class _Envelope(_Shape):
     # Each event type narrows these two to its own literals; declared here, they lead the JSON.
     type: str
@@ -215,8 +223,25 @@ class ItemReminderDue(_Envelope):
     data: ItemReminderDueData
 
 
+class AttachmentRemoved(_Envelope):
+    """An attachment left its item (not when the whole item goes: `item.deleted` covers its
+    attachments). Its object must go too. No file name: the topic is shared."""
+
+    type: Literal["attachment.removed"] = "attachment.removed"
+    version: Literal[1] = 1
+    data: AttachmentRemovedData
+
+
 DomainEvent = (
-    UserCreated | UserUpdated | UserDeleted | ItemCreated | ItemUpdated | ItemCompleted | ItemDeleted | ItemReminderDue
+    UserCreated
+    | UserUpdated
+    | UserDeleted
+    | ItemCreated
+    | ItemUpdated
+    | ItemCompleted
+    | ItemDeleted
+    | ItemReminderDue
+    | AttachmentRemoved
 )
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserCreated,
@@ -227,6 +252,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     ItemCompleted,
     ItemDeleted,
     ItemReminderDue,
+    AttachmentRemoved,
 )
 
 

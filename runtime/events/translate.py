@@ -5,6 +5,11 @@ that reaches the relay is a record it cannot read, and fails (to its retries, th
 queue) rather than being dropped unseen. A write that changes no field an event carries (a PATCH
 with the values already stored) yields no event.
 
+An item's attachments (the `attachments` map of its record) are not fields of `item.updated`: a
+write that only adds or settles one publishes nothing, and each attachment a write takes out of
+the item publishes an `attachment.removed` (its object must go). The item's own deletion covers
+its attachments with `item.deleted`.
+
 Deletions by DynamoDB's time to live (REMOVE records whose `userIdentity` is the DynamoDB service)
 are published like any deletion, with `cause: expiry`: nothing the API writes to a profile or an
 item expires today, but if a record ever does, its consumers must still learn that it is gone.
@@ -23,6 +28,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from runtime import records
 from runtime import table_schema as schema
+from runtime.attachments import records as attachment_records
 from runtime.events import models
 from runtime.models import Item, ItemStatus, User
 
@@ -60,7 +66,7 @@ def _events_of(record: DynamoDBRecord) -> list[models.DomainEvent]:
     if sort_key == schema.PROFILE_SORT_KEY:
         return _profile_events(record, name)
     if sort_key.startswith(schema.ITEM_PREFIX):
-        return _item_events(record, name)
+        return _item_events(record, name) + _attachment_events(record, name)
     if sort_key.startswith(schema.REMINDER_PREFIX):
         return _reminder_events(record, name)
     raise UnreadableRecordError(
@@ -129,6 +135,30 @@ def _reminder_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | Non
     return [models.ItemReminderDue(**envelope, data=data)]
 
 
+def _attachment_events(record: DynamoDBRecord, name: DynamoDBRecordEventName | None) -> list[models.DomainEvent]:
+    """An `attachment.removed` per attachment the write took out of the item (the API's removal, or
+    an expired upload dropped); changes of attachments alone are no `item.updated`."""
+    if name is not DynamoDBRecordEventName.MODIFY:
+        return []
+    images = _stream(record).raw_event
+    before = attachment_records.stored_attachments(records.from_attributes(images["OldImage"]))
+    after_values = records.from_attributes(images["NewImage"])
+    after = attachment_records.stored_attachments(after_values)
+    occurred_at, user_id = str(after_values["updatedAt"]), str(after_values["userId"])
+    return [
+        models.AttachmentRemoved(
+            **_envelope(record, "attachment.removed", user_id, occurred_at, subject=attachment_id),
+            data=models.AttachmentRemovedData(
+                item_id=str(after_values["itemId"]),
+                attachment_id=attachment_id,
+                cause=models.DeletionCause.EXPIRY if stored.expired(occurred_at) else models.DeletionCause.REQUEST,
+            ),
+        )
+        for attachment_id, stored in before.items()
+        if attachment_id not in after
+    ]
+
+
 def _stream(record: DynamoDBRecord) -> Any:
     stream = record.dynamodb
     if stream is None:
@@ -144,10 +174,14 @@ def _old_user(record: DynamoDBRecord) -> User:
     return records.profile_from(_stream(record).raw_event["OldImage"]).user
 
 
-def _envelope(record: DynamoDBRecord, event_type: str, user_id: str, occurred_at: str) -> dict[str, Any]:
+def _envelope(
+    record: DynamoDBRecord, event_type: str, user_id: str, occurred_at: str, subject: str | None = None
+) -> dict[str, Any]:
+    """`subject` tells apart the events of one type a record gives several of (one per attachment)."""
     if record.event_id is None:
         raise UnreadableRecordError("a stream record without an eventID cannot give its events stable ids")
-    return {"id": event_id(record.event_id, event_type), "occurred_at": _milliseconds(occurred_at), "user_id": user_id}
+    kind = event_type if subject is None else f"{event_type}/{subject}"
+    return {"id": event_id(record.event_id, kind), "occurred_at": _milliseconds(occurred_at), "user_id": user_id}
 
 
 def _milliseconds(timestamp: str) -> str:

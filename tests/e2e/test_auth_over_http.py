@@ -78,6 +78,9 @@ def test_a_caller_with_a_verified_email_claim_cannot_claim_another_address(secur
         ("GET", "/users/{bob}/items/{item}", None),
         ("PATCH", "/users/{bob}/items/{item}", {"status": "DONE"}),
         ("DELETE", "/users/{bob}/items/{item}", None),
+        ("POST", "/users/{bob}/items/{item}/attachments", {"fileName": "a.png", "contentType": "image/png", "size": 3}),
+        ("GET", "/users/{bob}/items/{item}/attachments/{item}", None),
+        ("DELETE", "/users/{bob}/items/{item}/attachments/{item}", None),
     ],
 )
 def test_another_users_token_cannot_touch_bobs_data(secured, bobs_data, method, path, body):

@@ -63,6 +63,7 @@ def test_it_starts_with_the_seed_documents_rows_and_stops_cleanly_on_ctrl_c(tmp_
         "awsEndpointUrl": outputs["awsEndpointUrl"],
         "outboxUrl": outputs["outboxUrl"],
         "wsUrl": outputs["wsUrl"],
+        "attachmentsBucketName": "users-items-attachments-local",
     }
     assert demo == [JANE_ID, JOHN_ID]
     rows = [record["user"] for record in records] + [item for record in records for item in record["items"]]

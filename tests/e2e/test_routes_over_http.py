@@ -98,6 +98,7 @@ def test_the_outputs_file_has_the_stacks_output_names(local_api):
         "awsEndpointUrl": written["awsEndpointUrl"],  # local only: the embedded moto server
         "outboxUrl": written["outboxUrl"],  # local only: the emails the notifier sent
         outputs.WS_URL: written[outputs.WS_URL],
+        "attachmentsBucketName": "users-items-attachments-local",  # local only: the embedded S3 bucket
     }
     assert written["outboxUrl"].startswith("http://127.0.0.1:")
     assert written[outputs.EVENTS_QUEUE_URL].startswith(written["awsEndpointUrl"] + "/")

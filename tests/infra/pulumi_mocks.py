@@ -30,6 +30,7 @@ REGION_ZONES = {
 }
 # The real prefix list ids of DynamoDB in a few regions (`aws ec2 describe-prefix-lists`).
 DYNAMODB_PREFIX_LISTS = {"us-east-1": "pl-02cd2c6b", "eu-west-1": "pl-6fa54006", "us-west-2": "pl-00a54069"}
+S3_PREFIX_LISTS = {"us-east-1": "pl-63a5400a", "eu-west-1": "pl-6da54004", "us-west-2": "pl-68a54001"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def _vpc_endpoint(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         id_, outputs = self._ec2("vpce", "vpc-endpoint", args)
-        prefix_list = DYNAMODB_PREFIX_LISTS.get(self.region, f"pl-{_hex(self.region, length=8)}")
+        lists = S3_PREFIX_LISTS if str(args.inputs.get("serviceName", "")).endswith(".s3") else DYNAMODB_PREFIX_LISTS
+        prefix_list = lists.get(self.region, f"pl-{_hex(self.region, str(args.inputs.get('serviceName')), length=8)}")
         return id_, {**outputs, "prefixListId": prefix_list, "state": "available"}
 
     def _flow_log(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -334,6 +336,14 @@ class AwsMocks(pulumi.runtime.Mocks):
         key_id = "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
         return key_id, {"keyId": key_id, "arn": self._arn("kms", f"key/{key_id}")}
 
+    def _bucket(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        # Pulumi auto-names a bucket `<name>-<random>`: bucket names are global.
+        name = args.inputs.get("bucket") or f"{args.name}-{_hex(args.typ, args.name, length=7)}"
+        return name, {"bucket": name, "arn": f"arn:aws:s3:::{name}", "region": self.region}
+
+    def _bucket_setting(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return str(args.inputs["bucket"]), {}
+
 
 _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArgs], tuple[str, dict[str, Any]]]] = {
     "aws:ec2/vpc:Vpc": AwsMocks._vpc,
@@ -375,6 +385,21 @@ _RESOURCE_HANDLERS: dict[str, Callable[[AwsMocks, pulumi.runtime.MockResourceArg
     "aws:sesv2/configurationSetEventDestination:ConfigurationSetEventDestination": (
         AwsMocks._configuration_set_event_destination
     ),
+    "aws:s3/bucket:Bucket": AwsMocks._bucket,
+    **{
+        f"aws:s3/{kind}:{kind[0].upper()}{kind[1:]}": AwsMocks._bucket_setting
+        for kind in (
+            "bucketPublicAccessBlock",
+            "bucketOwnershipControls",
+            "bucketServerSideEncryptionConfiguration",
+            "bucketVersioning",
+            "bucketLifecycleConfiguration",
+            "bucketCorsConfiguration",
+            "bucketLogging",
+            "bucketPolicy",
+            "bucketNotification",
+        )
+    },
 }
 
 _VPC_DEFAULTS = {

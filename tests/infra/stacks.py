@@ -28,6 +28,11 @@ API_FUNCTION = "users-items-api"
 # `NAME-events` in __main__.py, and its relay function's resource name.
 DOMAIN_EVENTS = "users-items-events"
 RELAY_FUNCTION = f"{DOMAIN_EVENTS}-relay"
+# `NAME-attachments`: the attachments' bucket, and the store of their processor and cleanup.
+ATTACHMENT_BUCKET = "users-items-attachments"
+ATTACHMENT_STORE = "users-items-attachments"
+# `NAME-network`: the private network (its endpoints are `<NETWORK>-dynamodb` and `<NETWORK>-s3`).
+NETWORK = "users-items-network"
 # `NAME-alarms`: the alarm topic's and its key's resource name.
 ALARM_TOPIC = "users-items-alarms"
 

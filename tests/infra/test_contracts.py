@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 
 from runtime import table_schema
-from runtime.config import FUNCTION_ENVIRONMENT, IDEMPOTENCY_TABLE_NAME, TABLE_NAME
+from runtime.config import ATTACHMENTS_BUCKET, FUNCTION_ENVIRONMENT, IDEMPOTENCY_TABLE_NAME, TABLE_NAME
 from runtime.permissions import DYNAMODB_ACTIONS, IDEMPOTENCY_TABLE_ACTIONS
 from runtime.routes import ROUTES
 from tests.infra.pulumi_mocks import policy_of
-from tests.infra.stacks import api_function, stack_program
+from tests.infra.stacks import ATTACHMENT_BUCKET, NETWORK, api_function, named, stack_program
 
 # The stack's tables by their resource names.
 MAIN_TABLE = "users-items-table"
@@ -73,6 +73,7 @@ def test_the_functions_environment_is_exactly_what_the_runtime_declares(stack):
     provided = {
         TABLE_NAME.name: table_named(stack, MAIN_TABLE).outputs["name"],
         IDEMPOTENCY_TABLE_NAME.name: table_named(stack, IDEMPOTENCY_TABLE).outputs["name"],
+        ATTACHMENTS_BUCKET.name: named(stack, "aws:s3/bucket:Bucket", ATTACHMENT_BUCKET).outputs["bucket"],
     }
 
     assert set(variables) == {variable.name for variable in FUNCTION_ENVIRONMENT}, function
@@ -88,7 +89,7 @@ def test_a_required_variable_the_stack_cannot_provide_fails_the_program(monkeypa
     monkeypatch.setattr(config, "FUNCTION_ENVIRONMENT", (*config.FUNCTION_ENVIRONMENT, extra))
 
     with pytest.raises(ValueError, match="SIGNING_KEY_ARN"):
-        stack_program().function_environment("table", "idempotency")
+        stack_program().function_environment("table", "idempotency", {ATTACHMENTS_BUCKET.name: "bucket"})
 
 
 def test_the_role_grants_on_each_table_exactly_the_actions_the_runtime_declares_for_it(stack):
@@ -96,7 +97,7 @@ def test_the_role_grants_on_each_table_exactly_the_actions_the_runtime_declares_
 
 
 def test_the_endpoint_lets_through_the_declared_actions_on_the_two_tables_and_nothing_else(stack):
-    statement = policy_of(stack.one("aws:ec2/vpcEndpoint:VpcEndpoint"))["Statement"][0]
+    statement = policy_of(named(stack, "aws:ec2/vpcEndpoint:VpcEndpoint", f"{NETWORK}-dynamodb"))["Statement"][0]
     arns = [table_named(stack, name).outputs["arn"] for name in (MAIN_TABLE, IDEMPOTENCY_TABLE)]
 
     assert set(statement["Action"]) == set(DYNAMODB_ACTIONS) | set(IDEMPOTENCY_TABLE_ACTIONS)

@@ -11,7 +11,16 @@ from components import lambda_artifacts, outputs
 from components.lambda_function import LIVE_ALIAS
 from components.lambda_package import ARCHITECTURE, HANDLER, PYTHON_RUNTIME
 from tests.infra.pulumi_mocks import deploy, policy_of
-from tests.infra.stacks import API_FUNCTION, ROOT, api_function, deploy_stack, named, stack_settings, stand_in_artifacts
+from tests.infra.stacks import (
+    API_FUNCTION,
+    NETWORK,
+    ROOT,
+    api_function,
+    deploy_stack,
+    named,
+    stack_settings,
+    stand_in_artifacts,
+)
 from tests.infra.test_contracts import IDEMPOTENCY_TABLE, MAIN_TABLE, table_named
 from tests.infra.test_private_network import FORBIDDEN_TYPES
 
@@ -26,6 +35,8 @@ COMPONENTS = {
     "users-items:index:DomainEvents",
     "users-items:index:Reminders",
     "users-items:index:RealtimeApi",
+    "users-items:index:AttachmentBucket",
+    "users-items:index:AttachmentStore",
 }
 ALWAYS = {
     "apiUrl",
@@ -151,8 +162,8 @@ def test_with_snap_start_the_api_invokes_the_live_alias_on_the_published_version
 def test_the_endpoint_and_the_role_are_scoped_to_the_stacks_tables(stack):
     table_arn = table_named(stack, MAIN_TABLE).outputs["arn"]
     idempotency_arn = table_named(stack, IDEMPOTENCY_TABLE).outputs["arn"]
-    endpoint = stack.one("aws:ec2/vpcEndpoint:VpcEndpoint")
-    role_policy = next(p for p in stack.of_type("aws:iam/rolePolicy:RolePolicy") if "dynamodb" in p.name)
+    endpoint = named(stack, "aws:ec2/vpcEndpoint:VpcEndpoint", f"{NETWORK}-dynamodb")
+    role_policy = named(stack, "aws:iam/rolePolicy:RolePolicy", f"{API_FUNCTION}-dynamodb")
 
     assert policy_of(endpoint)["Statement"][0]["Resource"] == [
         table_arn,

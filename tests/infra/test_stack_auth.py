@@ -95,6 +95,8 @@ def test_without_access_token_email_claims_the_pool_stays_on_lite_with_no_trigge
     assert "lambdaConfig" not in deployment.one("aws:cognito/userPool:UserPool").inputs
     assert sorted(f.name for f in deployment.of_type("aws:lambda/function:Function")) == [
         "users-items-api",
+        "users-items-attachments-cleanup",
+        "users-items-attachments-processor",
         "users-items-events-relay",
         "users-items-realtime-authorizer",
         "users-items-realtime-pusher",

@@ -22,7 +22,8 @@ CONFIG_KEYS = (
     "alarmEvaluationPeriods", "alarmDatapointsToAlarm", "functionErrorsAlarmThreshold", "api5xxAlarmThreshold",
     "functionThrottlesAlarmThreshold",
     "tableThrottlesAlarmThreshold", "tableSystemErrorsAlarmThreshold", "alarmLimitWarningPercent",
-    "snapStart",
+    "maxAttachmentBytes", "maxAttachmentsPerItem", "attachmentContentTypes", "attachmentVersioning",
+    "attachmentNoncurrentVersionDays", "attachmentAccessLogs", "snapStart",
 )  # fmt: skip
 
 

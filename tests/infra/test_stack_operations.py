@@ -12,6 +12,7 @@ from runtime.permissions import IDEMPOTENCY_TABLE_OPERATIONS, TABLE_OPERATIONS
 from tests.infra.stacks import (
     ALARM_TOPIC,
     API_FUNCTION,
+    ATTACHMENT_STORE,
     DOMAIN_EVENTS,
     alarm_topic,
     api_function,
@@ -29,6 +30,13 @@ REMINDERS_ALARMS = {"errors", "schedules-dlq-depth"}
 # `NAME-realtime` in __main__.py: the WebSocket API's alarms (authorizer-errors only with an authorizer).
 REALTIME = "users-items-realtime"
 REALTIME_ALARMS = {"push-failures", "pusher-dlq", "routes-errors", "pusher-errors"}
+
+# AttachmentStore's, checked against its functions and queues in test_attachment_store.py.
+ATTACHMENT_ALARMS = {
+    f"{worker}-{alarm}"
+    for worker, alarms in (("processor", ("errors",)), ("cleanup", ("errors", "dlq-depth", "oldest-message-age")))
+    for alarm in alarms
+} | {"uploads-dlq-depth", "uploads-oldest-message-age"}
 
 
 def alarms_by_name(deployment):
@@ -79,9 +87,10 @@ def test_each_stack_alarms_on_its_function_api_and_table(stack_name, expected, d
     realtime_alarms = {f"{REALTIME}-{stack_name}-{alarm}" for alarm in realtime} | {
         f"{REALTIME}-connections-{stack_name}-{alarm}" for alarm in ("throttled-requests", "system-errors")
     }
+    attachment_alarms = {f"{ATTACHMENT_STORE}-{stack_name}-{alarm}" for alarm in ATTACHMENT_ALARMS}
 
     assert set(alarms_by_name(deployment)) == (
-        expected | table_alarms | events_alarms | reminders_alarms | realtime_alarms
+        expected | table_alarms | events_alarms | reminders_alarms | realtime_alarms | attachment_alarms
     )
 
 
@@ -90,8 +99,8 @@ def test_the_function_alarms_point_at_the_stacks_functions(stack):
 
     for name, alarm in alarms_by_name(stack).items():
         if alarm.inputs.get("namespace") == "AWS/Lambda":
-            if name.startswith((f"{REMINDERS}-", REALTIME)):
-                continue  # the reminders' and the WebSocket API's functions: their own tests
+            if name.startswith((f"{REMINDERS}-", REALTIME, f"{ATTACHMENT_STORE}-")):
+                continue  # the reminders', the WebSocket API's and the attachments' functions: their own tests
             function = names["relay"] if name.startswith(f"{DOMAIN_EVENTS}-") else names["function"]
             assert alarm.inputs["dimensions"] == {"FunctionName": function}, name
 
@@ -217,8 +226,8 @@ def test_with_an_existing_topic_the_alarms_notify_it_and_the_stack_makes_no_topi
     assert [topic.name for topic in deployment.of_type("aws:sns/topic:Topic")] == [DOMAIN_EVENTS]
     assert [key.name for key in deployment.of_type("aws:kms/key:Key")] == [DOMAIN_EVENTS]
     assert not email_subscriptions(deployment)
-    assert len(alarms) == 23, (
-        "function 4, API 1, two tables 2 each, domain events 5, reminders 2, real-time 5 and its table 2"
+    assert len(alarms) == 29, (
+        "function 4, API 1, two tables 2 each, domain events 5, reminders 2, real-time 5 and its table 2, attachments 6"
     )
     for name, alarm in alarms.items():
         assert (alarm.inputs["alarmActions"], alarm.inputs["okActions"]) == ([paging], [paging]), name

@@ -107,8 +107,11 @@ def test_every_operation_has_its_camel_case_id_and_its_tag():
         "GET /users/{userId}/items/{itemId}": ("getItem", ["items"]),
         "PATCH /users/{userId}/items/{itemId}": ("updateItem", ["items"]),
         "DELETE /users/{userId}/items/{itemId}": ("deleteItem", ["items"]),
+        "POST /users/{userId}/items/{itemId}/attachments": ("createAttachment", ["attachments"]),
+        "GET /users/{userId}/items/{itemId}/attachments/{attachmentId}": ("getAttachment", ["attachments"]),
+        "DELETE /users/{userId}/items/{itemId}/attachments/{attachmentId}": ("deleteAttachment", ["attachments"]),
     }
-    assert [tag["name"] for tag in document["tags"]] == ["users", "items", "health"]
+    assert [tag["name"] for tag in document["tags"]] == ["users", "items", "attachments", "health"]
 
 
 def test_the_responses_that_send_an_etag_or_a_location_declare_it():
@@ -132,6 +135,9 @@ def test_the_responses_that_send_an_etag_or_a_location_declare_it():
         ("GET /users/{userId}/items/{itemId}", "200"): ["ETag"],
         ("PATCH /users/{userId}/items/{itemId}", "200"): ["ETag"],
         ("DELETE /users/{userId}/items/{itemId}", "204"): [],
+        ("POST /users/{userId}/items/{itemId}/attachments", "201"): ["Location"],
+        ("GET /users/{userId}/items/{itemId}/attachments/{attachmentId}", "200"): [],
+        ("DELETE /users/{userId}/items/{itemId}/attachments/{attachmentId}", "204"): [],
     }
 
 

@@ -97,13 +97,13 @@ odd_segment = st.one_of(
 )
 odd_paths = st.one_of(
     st.builds(
-        lambda route, user, item: route.path.format(userId=user, itemId=item),
+        lambda route, user, item: route.path.format(userId=user, itemId=item, attachmentId=UNKNOWN_ITEM),
         st.sampled_from(ROUTES),
         st.sampled_from(USERS) | odd_segment,
         st.sampled_from(USERS).map(_item_of) | odd_segment,
     ),
     st.builds(
-        lambda route, tail: route.path.format(userId=USERS[0], itemId=UNKNOWN_ITEM) + tail,
+        lambda route, tail: route.path.format(userId=USERS[0], itemId=UNKNOWN_ITEM, attachmentId=UNKNOWN_ITEM) + tail,
         st.sampled_from(ROUTES),
         st.sampled_from(["/", "//", "/x", "?", "/(", "/\ud800"]),
     ),
@@ -212,7 +212,7 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
     if usually(draw):
         owner = caller if usually(draw) else draw(st.sampled_from(USERS))
         item = _item_of(owner) if usually(draw) else UNKNOWN_ITEM
-        method, path = route.method, route.path.format(userId=owner, itemId=item)
+        method, path = route.method, route.path.format(userId=owner, itemId=item, attachmentId=UNKNOWN_ITEM)
     else:
         method, path = draw(st.sampled_from(METHODS)), draw(odd_paths)
     event = http_event(method, path, query=draw(queries))

@@ -21,10 +21,10 @@ def test_settings_take_declared_defaults():
     assert settings.idempotency_ttl_seconds == 86400
 
 
-def test_only_the_table_names_are_required():
+def test_only_the_table_and_bucket_names_are_required():
     required = [variable.name for variable in FUNCTION_ENVIRONMENT if variable.required]
 
-    assert required == ["TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]
+    assert required == ["TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "ATTACHMENTS_BUCKET"]
 
 
 def test_the_relay_needs_its_topic_and_schedule_settings_and_no_table():

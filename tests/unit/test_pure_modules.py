@@ -6,7 +6,17 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["runtime.table_schema", "runtime.routes", "runtime.config", "runtime.permissions"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "runtime.table_schema",
+        "runtime.routes",
+        "runtime.config",
+        "runtime.permissions",
+        "runtime.attachments.keys",
+        "runtime.attachments.content",
+    ],
+)
 def test_shared_module_imports_neither_boto3_nor_pulumi(module):
     probe = (
         f"import sys, {module}; "
