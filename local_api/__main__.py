@@ -230,7 +230,6 @@ def serve(arguments: argparse.Namespace) -> int:
                 outputs_written = write_outputs(arguments.outputs_file, values)
                 if not outputs_written:
                     return 2
-            print("\n".join(attachments.announce()), flush=True)
             announce(
                 server.url,
                 demo_users,
@@ -239,7 +238,7 @@ def serve(arguments: argparse.Namespace) -> int:
                 endpoint=endpoint,
                 events=events,
                 realtime=realtime,
-                more=reminders.announce_lines(),
+                more=[*reminders.announce_lines(), *attachments.announce()],
             )
             server.serve_forever()
         except KeyboardInterrupt:

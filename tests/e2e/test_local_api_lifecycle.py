@@ -132,7 +132,17 @@ def test_an_unwritable_outputs_file_is_a_one_line_error(tmp_path):
     unwritable = [tmp_path / "missing" / "outputs.json", tmp_path]
 
     results = [
-        _run("--port", str(free_port()), "--no-demo-data", "--concurrency", "1", "--outputs-file", str(path))
+        _run(
+            "--port",
+            str(free_port()),
+            "--ws-port",
+            "0",
+            "--no-demo-data",
+            "--concurrency",
+            "1",
+            "--outputs-file",
+            str(path),
+        )
         for path in unwritable
     ]
 
@@ -150,7 +160,7 @@ def test_a_port_already_in_use_is_a_one_line_error(tmp_path):
         squatter.bind(("127.0.0.1", port))
         squatter.listen()
         result = subprocess.run(  # noqa: S603 - our own entry point
-            [sys.executable, "-m", "local_api", "--port", str(port), "--no-demo-data", "--concurrency", "1"],
+            [sys.executable, "-m", "local_api", "--port", str(port), "--ws-port", "0", "--no-demo-data"],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
