@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from local_api.embedded_aws import REGION, EmbeddedAws
+from local_api.polling import PollingThread
 from local_api.workers import LocalLambdaContext
 from runtime.attachments import CLEANUP_EVENT_TYPES
 from runtime.attachments.keys import PENDING_PREFIX
@@ -100,8 +100,12 @@ class LocalAttachments:
         self._events_topic_arn = events_topic_arn
         self._cors_origins = list(cors_origins)
         self._feeds: list[_QueueFeed] = []
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="attachments", daemon=True)
+        self._thread = PollingThread(
+            "attachments",
+            self._step_feeds,
+            interval=POLL_INTERVAL_SECONDS,
+            failure="reading an attachments queue failed",
+        )
 
     def create(self) -> dict[str, str]:
         """The bucket, notifying the uploads queue of the pending prefix, and the cleanup queue
@@ -165,9 +169,7 @@ class LocalAttachments:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.ident is not None:
-            self._thread.join()
+        self._thread.stop()
 
     def outputs(self) -> dict[str, str]:
         return {BUCKET_KEY: BUCKET_NAME}
@@ -175,11 +177,10 @@ class LocalAttachments:
     def announce(self) -> list[str]:
         return [f"Attachments in the bucket {BUCKET_NAME} (uploads checked from {self.uploads_queue_url})"]
 
-    def _run(self) -> None:
-        while not self._stopping.wait(POLL_INTERVAL_SECONDS):
-            for feed in self._feeds:
-                try:
-                    while feed.step():
-                        pass
-                except Exception:
-                    _log.exception("reading an attachments queue failed")
+    def _step_feeds(self) -> None:
+        for feed in self._feeds:
+            try:  # one queue's failure holds back no other's
+                while feed.step():
+                    pass
+            except Exception:
+                _log.exception("reading an attachments queue failed")

@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.sqs.models import sqs_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local_api.polling import PollingThread
 from runtime.events import stream_mapping
 from runtime.ids import ulid
 from runtime.models import ItemStatus
@@ -244,8 +245,12 @@ class EmbeddedAws:
             "127.0.0.1", 0, self._app, threaded=True, request_handler=MotoRequestHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
-        self._stopping = threading.Event()
-        self._housekeeper = threading.Thread(target=self._keep_house, name="moto-housekeeping", daemon=True)
+        self._housekeeper = PollingThread(
+            "moto-housekeeping",
+            self.trim_queues,
+            interval=_HOUSEKEEPING_INTERVAL_SECONDS,
+            failure="trimming the local queues failed",
+        )
 
     def start(self) -> str:
         """Start the server on a free port; returns its endpoint URL."""
@@ -345,13 +350,7 @@ class EmbeddedAws:
                     dropped = {id(message) for message in [m for m in queue._messages if m.visible][:excess]}
                     queue._messages[:] = [message for message in queue._messages if id(message) not in dropped]
 
-    def _keep_house(self) -> None:
-        while not self._stopping.wait(_HOUSEKEEPING_INTERVAL_SECONDS):
-            self.trim_queues()
-
     def stop(self) -> None:
-        self._stopping.set()
-        if self._housekeeper.ident is not None:
-            self._housekeeper.join()
+        self._housekeeper.stop()
         self._server.shutdown()
         self._thread.join()

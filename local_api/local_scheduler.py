@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from local_api.polling import PollingThread
 from runtime.reminders.schedules import RETRY_ATTEMPTS
 
 # The only schedule expression the stack writes: a one-time schedule, to the second.
@@ -56,25 +56,16 @@ class LocalScheduler:
         self._group = group_name
         self._invoke = invoke
         self._clock = clock
-        self._poll_interval = poll_interval
         self._failed_attempts: dict[str, int] = {}
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="local-scheduler", daemon=True)
+        self._thread = PollingThread(
+            "local-scheduler", self.fire_due, interval=poll_interval, failure="reading the schedules failed"
+        )
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.ident is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._poll_interval):
-            try:
-                self.fire_due()
-            except Exception:
-                _log.exception("reading the schedules failed")  # the next poll tries again
+        self._thread.stop()
 
     def fire_due(self) -> list[str]:
         """Fire every schedule due by the clock, each once; the names of those fired."""

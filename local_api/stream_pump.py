@@ -9,18 +9,15 @@ filter, batching, partial failures, retries and on-failure queue to each shard's
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from local_api.event_source_mapping import StreamRecord
+from local_api.polling import PollingThread
 
 # Lambda polls a stream's shards four times a second.
 POLL_INTERVAL_SECONDS = 0.25
-
-_log = logging.getLogger(__name__)
 
 
 class ShardReader(Protocol):
@@ -64,27 +61,16 @@ class StreamPump:
         self._forget_read = forget_read
         self._stream_arn = stream_arn
         self._new_consumer = new_consumer
-        self._poll_interval = poll_interval
         self._consumers: dict[str, ShardReader] = {}
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
+        self._thread = PollingThread(
+            "stream-pump", self.poll, interval=poll_interval, failure="reading the table's stream failed"
+        )
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop and wait for the thread, if it was started (a server that cannot bind never starts it)."""
-        self._stopping.set()
-        if self._thread.ident is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._poll_interval):
-            try:
-                self.poll()
-            except Exception:
-                # The pump keeps going: a failed read is retried on the next poll, as Lambda does.
-                _log.exception("reading the table's stream failed")
+        self._thread.stop()
 
     def poll(self) -> None:
         """Read what each shard has and hand due batches to the consumers.
