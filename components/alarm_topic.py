@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import policies
+from components.aws_context import aws_context
 from runtime.emails import EMAIL_PATTERN
 
 EMAIL_ADDRESS = re.compile(EMAIL_PATTERN)
@@ -60,16 +61,13 @@ class AlarmTopic(pulumi.ComponentResource):
         self.register_outputs({"topicArn": self.topic_arn, "keyArn": self.key_arn})
 
     def _create_key(self) -> aws.kms.Key:
-        lookup = pulumi.InvokeOutputOptions(parent=self)
-        partition = aws.get_partition_output(opts=lookup).partition
-        region = aws.get_region_output(opts=lookup).region
-        account = aws.get_caller_identity_output(opts=lookup).account_id
+        context = aws_context(self)
         return aws.kms.Key(
             self._name,
             description=f"Encrypts the {self._name}-{pulumi.get_stack()} alarm topic's messages",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.all(partition, region, account).apply(
+            policy=pulumi.Output.all(context.partition, context.region, context.account_id).apply(
                 lambda values: policies.alarm_topic_key_policy(*values)
             ),
             opts=self._child,

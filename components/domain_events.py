@@ -32,6 +32,7 @@ import pulumi_aws as aws
 
 from components import policies
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
+from components.aws_context import aws_context
 from components.event_queue import (
     EventQueueSettings,
     create_event_queue,
@@ -163,10 +164,7 @@ class DomainEvents(pulumi.ComponentResource):
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
         self._physical_name = f"{name}-{pulumi.get_stack()}"
-        lookup = pulumi.InvokeOutputOptions(parent=self)
-        self._partition = aws.get_partition_output(opts=lookup).partition
-        self._region = aws.get_region_output(opts=lookup).region
-        self._account = aws.get_caller_identity_output(opts=lookup).account_id
+        self._aws = aws_context(self)
 
         key = self._create_key()
         topic = aws.sns.Topic(name, name=self._physical_name, kms_master_key_id=key.arn, opts=self._child)
@@ -175,7 +173,7 @@ class DomainEvents(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             name,
             arn=topic.arn,
-            policy=pulumi.Output.all(topic.arn, relay.role.arn, self._partition).apply(
+            policy=pulumi.Output.all(topic.arn, relay.role.arn, self._aws.partition).apply(
                 lambda values: policies.events_topic_policy(
                     values[0], values[1], partition=values[2], subscriber_accounts=args.subscriber_accounts
                 )
@@ -222,7 +220,7 @@ class DomainEvents(pulumi.ComponentResource):
             description=f"Encrypts the {self._physical_name} domain events topic's messages",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.all(self._partition, self._account).apply(
+            policy=pulumi.Output.all(self._aws.partition, self._aws.account_id).apply(
                 lambda values: policies.events_topic_key_policy(*values)
             ),
             opts=self._child,
@@ -235,7 +233,7 @@ class DomainEvents(pulumi.ComponentResource):
             topic_arn=topic.arn,
             key_arn=key.arn,
             dead_letter_queue_arn=dead_letters.arn,
-            region=self._region,
+            region=self._aws.region,
         ).apply(lambda values: policies.stream_relay_policy(**values))
         return create_lambda_function(
             f"{self._name}-relay",

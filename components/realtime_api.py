@@ -30,6 +30,7 @@ import pulumi_aws as aws
 
 from components import policies
 from components.alarms import TREAT_MISSING_DATA, AlarmOptions, AlarmSpec, create_alarms
+from components.aws_context import aws_context
 from components.event_queue import (
     EventQueue,
     EventQueueSettings,
@@ -143,10 +144,7 @@ class RealtimeApi(pulumi.ComponentResource):
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
         self._physical_name = f"{name}-{pulumi.get_stack()}"
-        lookup = pulumi.InvokeOutputOptions(parent=self)
-        self._partition = aws.get_partition_output(opts=lookup).partition
-        self._region = aws.get_region_output(opts=lookup).region
-        self._account = aws.get_caller_identity_output(opts=lookup).account_id
+        self._aws = aws_context(self)
 
         table = self._create_connections_table()
         api = aws.apigatewayv2.Api(
@@ -366,18 +364,18 @@ class RealtimeApi(pulumi.ComponentResource):
         stage = self._args.stage_name
         connections_arn = pulumi.Output.concat(
             "arn:",
-            self._partition,
+            self._aws.partition,
             ":execute-api:",
-            self._region,
+            self._aws.region,
             ":",
-            self._account,
+            self._aws.account_id,
             ":",
             api.id,
             "/",
             stage,
             "/POST/@connections/*",
         )
-        endpoint = pulumi.Output.concat("https://", api.id, ".execute-api.", self._region, ".amazonaws.com/", stage)
+        endpoint = pulumi.Output.concat("https://", api.id, ".execute-api.", self._aws.region, ".amazonaws.com/", stage)
         document = pulumi.Output.all(queue.queue.arn, connections_arn).apply(
             lambda arns: policies.websocket_pusher_policy(consumer_statement("ReadItsQueue", arns[0]), arns[1])
         )

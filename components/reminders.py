@@ -32,6 +32,7 @@ import pulumi_aws as aws
 
 from components import policies
 from components.alarms import AlarmOptions, AlarmSpec, create_alarms
+from components.aws_context import aws_context
 from components.domain_events import StreamMappingSettings, StreamSource
 from components.event_queue import create_queue, dead_letters_alarm
 from components.lambda_function import (
@@ -108,14 +109,19 @@ class Reminders(pulumi.ComponentResource):
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
         self._stack = pulumi.get_stack()
-        lookup = pulumi.InvokeOutputOptions(parent=self)
-        self._partition = aws.get_partition_output(opts=lookup).partition
-        self._region = aws.get_region_output(opts=lookup).region
-        self._account = aws.get_caller_identity_output(opts=lookup).account_id
+        self._aws = aws_context(self)
 
         group = aws.scheduler.ScheduleGroup(name, name=f"{name}-{self._stack}", opts=self._child)
         schedules_arn = pulumi.Output.concat(
-            "arn:", self._partition, ":scheduler:", self._region, ":", self._account, ":schedule/", group.name, "/*"
+            "arn:",
+            self._aws.partition,
+            ":scheduler:",
+            self._aws.region,
+            ":",
+            self._aws.account_id,
+            ":schedule/",
+            group.name,
+            "/*",
         )
         schedules_dead_letters = self._create_queue(f"{name}-schedules-dlq")
         reminders = self._create_reminders_function()
@@ -171,7 +177,7 @@ class Reminders(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-scheduler",
             description=f"EventBridge Scheduler invokes the {self._name}-{self._stack} function with this role",
-            assume_role_policy=pulumi.Output.all(self._account, group_arn).apply(
+            assume_role_policy=pulumi.Output.all(self._aws.account_id, group_arn).apply(
                 lambda values: policies.scheduler_trust_policy(*values)
             ),
             opts=self._child,
@@ -213,9 +219,9 @@ class Reminders(pulumi.ComponentResource):
         dead_letters = self._create_queue(f"{name}-dlq")
         identities = [notifier.sender, notifier.sender.rsplit("@", 1)[1]]
         document = pulumi.Output.all(
-            self._partition,
-            self._region,
-            self._account,
+            self._aws.partition,
+            self._aws.region,
+            self._aws.account_id,
             configuration_set.arn,
             dead_letters.arn,
             notifier.stream.table_arn,
