@@ -201,11 +201,9 @@ def topic_delivery_queue_policy(queue_arn: str, topic_arn: str) -> str:
     return _document(statement)
 
 
-def stream_relay_policy(
-    *, table_arn: str, topic_arn: str, key_arn: str, dead_letter_queue_arn: str, region: str
-) -> str:
-    """The relay reads this table's stream (not its items: stream reads are not data actions),
-    publishes to this topic with its key, and sends what it cannot relay to its own queue."""
+def _stream_reader(table_arn: str) -> list[dict[str, Any]]:
+    """What a function reading this table's stream through an event source mapping needs: stream
+    reads are not data actions, so it reads no item."""
     read_stream = {
         "Sid": "ReadTheTablesStream",
         "Effect": "Allow",
@@ -215,6 +213,24 @@ def stream_relay_policy(
     # In AWS's list of what the stream poller needs. It takes no resource scoping, so `*`: it
     # lists stream ARNs, reads no record.
     list_streams = {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"}
+    return [read_stream, list_streams]
+
+
+def _sends_to_its_dead_letters(dead_letter_queue_arn: str) -> dict[str, Any]:
+    """Lambda (a mapping's on-failure destination) or Scheduler sends what failed with the role."""
+    return {
+        "Sid": "SendToItsDeadLetterQueue",
+        "Effect": "Allow",
+        "Action": "sqs:SendMessage",
+        "Resource": dead_letter_queue_arn,
+    }
+
+
+def stream_relay_policy(
+    *, table_arn: str, topic_arn: str, key_arn: str, dead_letter_queue_arn: str, region: str
+) -> str:
+    """The relay reads this table's stream (not its items: stream reads are not data actions),
+    publishes to this topic with its key, and sends what it cannot relay to its own queue."""
     publish = {
         "Sid": "PublishToTheTopic",
         "Effect": "Allow",
@@ -229,14 +245,7 @@ def stream_relay_policy(
         "Resource": key_arn,
         "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.amazonaws.com"}},
     }
-    # Lambda sends a batch's description to the on-failure destination with the function's role.
-    dead_letters = {
-        "Sid": "SendToItsDeadLetterQueue",
-        "Effect": "Allow",
-        "Action": "sqs:SendMessage",
-        "Resource": dead_letter_queue_arn,
-    }
-    return _document(read_stream, list_streams, publish, use_key, dead_letters)
+    return _document(*_stream_reader(table_arn), publish, use_key, _sends_to_its_dead_letters(dead_letter_queue_arn))
 
 
 def scheduler_trust_policy(account_id: str, schedule_group_arn: str) -> str:
@@ -264,13 +273,7 @@ def scheduler_policy(*, function_arn: str, dead_letter_queue_arn: str) -> str:
         "Action": "lambda:InvokeFunction",
         "Resource": function_arn,
     }
-    dead_letters = {
-        "Sid": "SendToItsDeadLetterQueue",
-        "Effect": "Allow",
-        "Action": "sqs:SendMessage",
-        "Resource": dead_letter_queue_arn,
-    }
-    return _document(invoke, dead_letters)
+    return _document(invoke, _sends_to_its_dead_letters(dead_letter_queue_arn))
 
 
 def relay_schedules_policy(*, schedules_arn: str, scheduler_role_arn: str) -> str:
@@ -298,13 +301,6 @@ def notifier_policy(
     """The notifier reads the table's stream (no item: stream reads are not data actions), sends
     from the configured identity only, with the stack's configuration set, and sends the batches
     it could not handle to its own queue."""
-    read_stream = {
-        "Sid": "ReadTheTablesStream",
-        "Effect": "Allow",
-        "Action": list(STREAM_READ_ACTIONS),
-        "Resource": f"{table_arn}/stream/*",
-    }
-    list_streams = {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"}
     # SendEmail is authorised on the identity and on the configuration set it names.
     send = {
         "Sid": "SendFromTheConfiguredIdentity",
@@ -313,13 +309,7 @@ def notifier_policy(
         "Resource": [*identity_arns, configuration_set_arn],
         "Condition": {"StringEquals": {"ses:FromAddress": sender}},
     }
-    dead_letters = {
-        "Sid": "SendToItsDeadLetterQueue",
-        "Effect": "Allow",
-        "Action": "sqs:SendMessage",
-        "Resource": dead_letter_queue_arn,
-    }
-    return _document(read_stream, list_streams, send, dead_letters)
+    return _document(*_stream_reader(table_arn), send, _sends_to_its_dead_letters(dead_letter_queue_arn))
 
 
 def websocket_pusher_policy(queue_statement: dict[str, Any], connections_arn: str) -> str:
